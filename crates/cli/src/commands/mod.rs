@@ -1,0 +1,43 @@
+//! The command tree of `haven` (DESIGN §5.1): one module per top-level command.
+
+mod ledger;
+mod names;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Haven screens interstate legal-cooperation requests before a state executes them.
+#[derive(Debug, Parser)]
+#[command(name = "haven", version, about)]
+pub struct Cli {
+    /// Where Haven keeps its state (SQLite by default).
+    #[arg(
+        long,
+        global = true,
+        env = "HAVEN_DATA_DIR",
+        default_value = "./haven-data"
+    )]
+    pub data_dir: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Name matching: compare names as the engine does.
+    #[command(subcommand)]
+    Names(names::NamesCommand),
+    /// The tamper-evident ledger: verify, checkpoint, proofs, export, keys.
+    #[command(subcommand)]
+    Ledger(ledger::LedgerCommand),
+}
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Names(cmd) => names::run(cmd),
+        Command::Ledger(cmd) => ledger::run(cmd, &cli.data_dir),
+    }
+}

@@ -1,0 +1,555 @@
+//! Analysis of one name: normalise, split into parts, romanise each part, classify it, and compute
+//! the keys that comparison and indexing use.
+//!
+//! Everything a comparison needs is computed here once, so that an index can analyse its records
+//! at build time and only analyse the query at screening time.
+
+use std::borrow::Cow;
+
+use icu_casemap::CaseMapperBorrowed;
+use icu_normalizer::{ComposingNormalizerBorrowed, DecomposingNormalizerBorrowed};
+
+use crate::lexicon::Lexicon;
+use crate::script::{self, CyrillicLanguage, Script};
+use crate::skeleton::{consonants, skeleton};
+use crate::translit::{self, System};
+
+/// What role a part plays in a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartKind {
+    /// A given name or family name: the parts that identify.
+    Name,
+    /// One letter, as in "J. Smith".
+    Initial,
+    /// A father's name: -ovich, -evna, -uly, -kyzy.
+    Patronymic,
+    /// Articles and connectors: al-, bin, van, de.
+    Particle,
+    /// Honorifics and titles (Shaikh, Haji, Dr): ignored in scoring.
+    Title,
+}
+
+impl PartKind {
+    /// Parts that say who someone is, as opposed to whose child they are or how they are
+    /// addressed.
+    pub fn identifies(self) -> bool {
+        matches!(
+            self,
+            PartKind::Name | PartKind::Initial | PartKind::Particle
+        )
+    }
+}
+
+/// One part of a name, romanised and keyed.
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// The part as written, normalised and case-folded, in its own script.
+    pub text: String,
+    pub script: Script,
+    /// Distinct romanisations, the most common system first.
+    pub romanised: Vec<String>,
+    /// The romanisation system behind each entry of `romanised` (empty for Latin input).
+    pub systems: Vec<&'static str>,
+    /// Distinct skeletons of the romanisations (see `skeleton`).
+    pub keys: Vec<Vec<u8>>,
+    /// The consonant frame of the first key, for comparison with abjad scripts.
+    pub consonants: Vec<u8>,
+    /// The key with a feminine or masculine surname ending removed (Ivanova → Ivanov).
+    pub gender_stem: Option<Vec<u8>>,
+    pub kind: PartKind,
+    /// Lexicon groups (given-name variants: Aleksandr / Alexander / Sasha) this part belongs to.
+    pub groups: Vec<u32>,
+}
+
+impl Part {
+    /// How much this part counts towards a match.
+    pub fn weight(&self) -> f32 {
+        match self.kind {
+            PartKind::Name => 1.0,
+            PartKind::Patronymic => 0.6,
+            PartKind::Initial => 0.4,
+            PartKind::Particle => 0.2,
+            PartKind::Title => 0.0,
+        }
+    }
+
+    /// The romanisation shown in explanations.
+    pub fn display(&self) -> &str {
+        self.romanised
+            .first()
+            .map_or(self.text.as_str(), String::as_str)
+    }
+}
+
+/// A name analysed for comparison.
+#[derive(Debug, Clone)]
+pub struct AnalysedName {
+    /// The name as given.
+    pub original: String,
+    pub parts: Vec<Part>,
+    /// The dominant script of the whole name.
+    pub script: Script,
+    /// For Cyrillic names, the language whose alphabet the name uses.
+    pub cyrillic_language: Option<CyrillicLanguage>,
+    /// "SURNAME, Given" was turned around.
+    pub comma_inverted: bool,
+}
+
+impl AnalysedName {
+    /// The parts that carry weight, concatenated per key: used to detect names written together
+    /// ("SergeiLavrov") or split differently ("Mohammad Hasni" / "Mohammadhasni").
+    pub fn joined_key(&self) -> Vec<u8> {
+        let mut joined = Vec::new();
+        for part in self.parts.iter().filter(|p| p.kind.identifies()) {
+            if let Some(key) = part.keys.first() {
+                joined.extend_from_slice(key);
+            }
+        }
+        joined.dedup();
+        joined
+    }
+}
+
+const TITLES: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "prof",
+    "sir",
+    "dame",
+    "lord",
+    "shaikh",
+    "sheikh",
+    "shaykh",
+    "sheik",
+    "haji",
+    "hajji",
+    "hadji",
+    "qari",
+    "mullah",
+    "mulla",
+    "maulavi",
+    "mawlawi",
+    "maulvi",
+    "maulana",
+    "mufti",
+    "imam",
+    "general",
+    "gen",
+    "col",
+    "colonel",
+    "capt",
+    "major",
+    "judge",
+    "president",
+    "minister",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "emir",
+    "ayatollah",
+];
+
+const PARTICLES: &[&str] = &[
+    "al", "el", "ul", "ur", "ud", "ad", "as", "bin", "ben", "ibn", "bint", "bent", "abu", "ould",
+    "ag", "van", "von", "der", "den", "de", "da", "di", "du", "la", "le", "del", "della", "dos",
+    "das", "do", "zu", "ter", "ten", "y", "uly", "ulu", "kyzy", "qyzy", "kizi", "oglu", "ogly",
+];
+
+const PATRONYMIC_ENDINGS: &[&str] = &[
+    "ovich", "evich", "ovych", "evych", "ich", "ych", "itch", "ovna", "evna", "ivna", "ichna",
+    "inichna", "uly", "ulu", "kyzy", "qyzy", "oglu", "ogly", "kizi", "qizi",
+];
+
+/// Analyses a name. Never fails: an empty or unreadable name has no parts and matches nothing.
+pub fn analyse(name: &str, lexicon: &Lexicon) -> AnalysedName {
+    let folded = fold(name);
+    let (ordered, comma_inverted) = invert_comma_form(&folded);
+    let raw_parts = split_parts(&ordered);
+
+    let joined: String = raw_parts.join(" ");
+    let name_script = script::token_script(&joined);
+    let cyrillic_language =
+        (name_script == Script::Cyrillic).then(|| script::cyrillic_language(&joined));
+
+    let mut parts = Vec::with_capacity(raw_parts.len());
+    for raw in &raw_parts {
+        romanise_part(raw, cyrillic_language, lexicon, &mut parts);
+    }
+    classify(&mut parts);
+
+    AnalysedName {
+        original: name.to_owned(),
+        parts,
+        script: name_script,
+        cyrillic_language,
+        comma_inverted,
+    }
+}
+
+/// NFKC, then full Unicode case folding: "ＳＭＩＴＨ", "Smith" and "SMITH" become one.
+pub(crate) fn fold(name: &str) -> String {
+    let nfkc = ComposingNormalizerBorrowed::new_nfkc().normalize(name);
+    CaseMapperBorrowed::new().fold_string(&nfkc).into_owned()
+}
+
+/// "SURNAME, Given" → "Given SURNAME". Only one comma counts; more are lists, left alone.
+fn invert_comma_form(folded: &str) -> (Cow<'_, str>, bool) {
+    let mut pieces = folded.split(',');
+    match (pieces.next(), pieces.next(), pieces.next()) {
+        (Some(family), Some(given), None)
+            if !family.trim().is_empty() && !given.trim().is_empty() =>
+        {
+            (
+                Cow::Owned(format!("{} {}", given.trim(), family.trim())),
+                true,
+            )
+        }
+        _ => (Cow::Borrowed(folded), false),
+    }
+}
+
+/// Splits at white space, hyphens and punctuation; apostrophes join ("O'Brien", "Sha'ari").
+fn split_parts(text: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\'' | '\u{2019}' | '\u{02BC}' | '`' | '\u{00B4}' | '\u{02BB}'
+        ) {
+            continue;
+        }
+        if c.is_alphanumeric() || is_combining_mark(c) {
+            current.push(c);
+        } else if !current.is_empty() {
+            parts.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        parts.push(current);
+    }
+    parts
+}
+
+fn is_combining_mark(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x0483..=0x0489 | 0x064B..=0x065F | 0x0670)
+}
+
+/// Romanises one raw part and appends the resulting part(s): Chinese and Korean syllables
+/// become parts of their own, and an attached Arabic article (ال) is split off.
+fn romanise_part(
+    raw: &str,
+    cyrillic_language: Option<CyrillicLanguage>,
+    lexicon: &Lexicon,
+    out: &mut Vec<Part>,
+) {
+    let part_script = script::token_script(raw);
+    match part_script {
+        Script::Latin => {
+            let mut latin: String = any_ascii::any_ascii(raw)
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            if latin.bytes().any(|c| c.is_ascii_digit())
+                && latin.bytes().any(|c| c.is_ascii_alphabetic())
+            {
+                latin = latin.chars().map(digit_as_letter).collect();
+            }
+            if !latin.is_empty() {
+                out.extend(make_part(
+                    raw.to_owned(),
+                    part_script,
+                    vec![(latin, "")],
+                    lexicon,
+                ));
+            }
+        }
+        Script::Cyrillic => {
+            let language = cyrillic_language.unwrap_or(CyrillicLanguage::Russian);
+            let romanised = translit::cyrillic_token(raw, language);
+            let variants = System::ALL
+                .iter()
+                .zip(romanised)
+                .map(|(s, r)| (r, s.label()))
+                .collect::<Vec<_>>();
+            out.extend(make_part(raw.to_owned(), part_script, variants, lexicon));
+        }
+        Script::Greek => {
+            // Strip accents only now that the part is known to be Greek: stripping marks from
+            // Cyrillic would turn й into и (DEPENDENCIES pitfall 3).
+            let bare: String = DecomposingNormalizerBorrowed::new_nfd()
+                .normalize(raw)
+                .chars()
+                .filter(|c| !is_combining_mark(*c))
+                .collect();
+            let [elot, classical] = translit::greek_token(&bare);
+            let variants = vec![(elot, "ELOT 743"), (classical, "classical")];
+            out.extend(make_part(raw.to_owned(), part_script, variants, lexicon));
+        }
+        Script::Arabic => {
+            let (article, rest) = match raw.strip_prefix("ال") {
+                Some(rest) if rest.chars().count() >= 2 => (true, rest),
+                _ => (false, raw),
+            };
+            if article {
+                out.extend(make_part(
+                    "ال".to_owned(),
+                    part_script,
+                    vec![("al".into(), "")],
+                    lexicon,
+                ));
+            }
+            let latin = translit::arabic_token(rest);
+            if !latin.is_empty() {
+                let variants = vec![(latin, "Arabic consonants")];
+                out.extend(make_part(rest.to_owned(), part_script, variants, lexicon));
+            }
+        }
+        Script::Han | Script::Hangul => {
+            // One part per character: each is a syllable, and in these scripts a different
+            // character is a different name element even where the readings agree.
+            for c in raw.chars() {
+                let text = c.to_string();
+                for syllable in translit::fallback_token(&text, part_script) {
+                    let variants = vec![(syllable, "any-ascii")];
+                    out.extend(make_part(text.clone(), part_script, variants, lexicon));
+                }
+            }
+        }
+        other => {
+            for latin in translit::fallback_token(raw, other) {
+                let variants = vec![(latin, "any-ascii")];
+                out.extend(make_part(raw.to_owned(), other, variants, lexicon));
+            }
+        }
+    }
+}
+
+/// Digits typed for the letters they look like ("I9or Sech1n"), inside a word that has letters.
+fn digit_as_letter(c: char) -> char {
+    match c {
+        '0' => 'o',
+        '1' => 'i',
+        '3' => 'e',
+        '4' => 'a',
+        '5' => 's',
+        '6' | '9' => 'g',
+        '7' => 't',
+        '8' => 'b',
+        other => other,
+    }
+}
+
+/// Builds a part from its romanisations; `None` when no romanisation has a letter left (a part
+/// that nothing could ever match would only dilute the score).
+fn make_part(
+    text: String,
+    script: Script,
+    variants: Vec<(String, &'static str)>,
+    lexicon: &Lexicon,
+) -> Option<Part> {
+    let mut romanised = Vec::with_capacity(variants.len());
+    let mut systems = Vec::with_capacity(variants.len());
+    let mut keys: Vec<Vec<u8>> = Vec::with_capacity(variants.len());
+    for (latin, system) in variants {
+        let key = skeleton(&latin);
+        if key.is_empty() || keys.contains(&key) {
+            continue;
+        }
+        keys.push(key);
+        romanised.push(latin);
+        systems.push(system);
+    }
+    if keys.is_empty() {
+        return None;
+    }
+    let consonants = consonants(&keys[0]);
+    let gender_stem = gender_stem(&keys[0]);
+    let mut groups = lexicon.groups_of_text(&text);
+    for key in &keys {
+        groups.extend_from_slice(lexicon.groups_of_key(key));
+    }
+    groups.sort_unstable();
+    groups.dedup();
+    Some(Part {
+        text,
+        script,
+        romanised,
+        systems,
+        keys,
+        consonants,
+        gender_stem,
+        kind: PartKind::Name,
+        groups,
+    })
+}
+
+/// Removes the gendered ending of a Slavic surname key, so that the feminine and masculine forms
+/// share a stem: Ivanova/Ivanov, Kowalska/Kowalski, Dostoyevskaya/Dostoyevskiy, Tolstaya/Tolstoy.
+/// `None` where the key has no such ending (the key is then its own stem).
+pub fn gender_stem(key: &[u8]) -> Option<Vec<u8>> {
+    const ENDINGS: &[(&[u8], &[u8])] = &[
+        (b"skaia", b"sk"),
+        (b"skaa", b"sk"),
+        (b"skai", b"sk"),
+        (b"ska", b"sk"),
+        (b"ski", b"sk"),
+        (b"kaia", b"k"),
+        (b"kii", b"k"),
+        (b"ki", b"k"),
+        (b"ka", b"k"),
+        (b"ova", b"ov"),
+        (b"eva", b"ev"),
+        (b"ina", b"in"),
+        (b"aia", b""),
+        (b"oi", b""),
+    ];
+    if key.len() < 5 {
+        return None;
+    }
+    ENDINGS
+        .iter()
+        .find(|(ending, _)| key.ends_with(ending))
+        .map(|(ending, replacement)| {
+            let mut stem = key[..key.len() - ending.len()].to_vec();
+            stem.extend_from_slice(replacement);
+            stem
+        })
+}
+
+/// Sets each part's kind from its text and position.
+fn classify(parts: &mut [Part]) {
+    let count = parts.len();
+    for (index, part) in parts.iter_mut().enumerate() {
+        let latin = part.display().to_owned();
+        part.kind = if TITLES.contains(&latin.as_str()) && count > 1 {
+            PartKind::Title
+        } else if latin.len() == 1 && part.script == Script::Latin {
+            PartKind::Initial
+        } else if PARTICLES.contains(&latin.as_str()) && count > 1 {
+            PartKind::Particle
+        } else if count >= 3
+            && index > 0
+            && latin.len() > 5
+            && part
+                .romanised
+                .iter()
+                .any(|r| PATRONYMIC_ENDINGS.iter().any(|e| r.ends_with(e)))
+        {
+            PartKind::Patronymic
+        } else {
+            PartKind::Name
+        };
+    }
+    // A name made only of titles and particles ("Al Haji") still has to identify someone.
+    if parts
+        .iter()
+        .all(|p| matches!(p.kind, PartKind::Title | PartKind::Particle))
+    {
+        for part in parts.iter_mut() {
+            part.kind = PartKind::Name;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(name: &str) -> Vec<(String, PartKind)> {
+        analyse(name, &Lexicon::empty())
+            .parts
+            .iter()
+            .map(|p| (p.display().to_owned(), p.kind))
+            .collect()
+    }
+
+    #[test]
+    fn parts_are_classified() {
+        use PartKind::*;
+        let cases: &[(&str, &[(&str, PartKind)])] = &[
+            (
+                "Sergey Viktorovich Lavrov",
+                &[
+                    ("sergey", Name),
+                    ("viktorovich", Patronymic),
+                    ("lavrov", Name),
+                ],
+            ),
+            ("LAVROV, Sergey", &[("sergey", Name), ("lavrov", Name)]),
+            ("J. Smith", &[("j", Initial), ("smith", Name)]),
+            (
+                "Shaikh Isa bin Tarif",
+                &[
+                    ("shaikh", Title),
+                    ("isa", Name),
+                    ("bin", Particle),
+                    ("tarif", Name),
+                ],
+            ),
+            (
+                "Saif al-Din",
+                &[("saif", Name), ("al", Particle), ("din", Name)],
+            ),
+            (
+                "Nursultan Abishuly Nazarbayev",
+                &[
+                    ("nursultan", Name),
+                    ("abishuly", Patronymic),
+                    ("nazarbayev", Name),
+                ],
+            ),
+            ("O'Brien", &[("obrien", Name)]),
+        ];
+        for (name, expected) in cases {
+            let got = kinds(name);
+            let expected: Vec<(String, PartKind)> = expected
+                .iter()
+                .map(|(t, k)| ((*t).to_owned(), *k))
+                .collect();
+            assert_eq!(got, expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn cyrillic_parts_carry_several_romanisations() {
+        let name = analyse("Жумабаев Ерлан", &Lexicon::empty());
+        assert_eq!(name.script, Script::Cyrillic);
+        assert_eq!(name.parts.len(), 2);
+        assert!(name.parts[0].romanised.contains(&"zhumabayev".to_owned()));
+        assert!(name.parts[0].romanised.contains(&"zhumabaev".to_owned()));
+        // French "joumabaiev" has the same skeleton as BGN "zhumabayev": kept once.
+        assert_eq!(name.parts[0].keys.len(), name.parts[0].romanised.len());
+        assert!(name.parts[1].romanised.contains(&"yerlan".to_owned()));
+    }
+
+    #[test]
+    fn full_width_and_case_fold() {
+        let name = analyse("ＳＭＩＴＨ John", &Lexicon::empty());
+        assert_eq!(name.parts[0].display(), "smith");
+    }
+
+    #[test]
+    fn arabic_article_is_split() {
+        let name = analyse("عبد الرحمن", &Lexicon::empty());
+        let shown: Vec<&str> = name.parts.iter().map(Part::display).collect();
+        assert_eq!(shown, ["abd", "al", "rhmn"]);
+    }
+
+    #[test]
+    fn gendered_stems() {
+        let stem = |s: &str| {
+            let key = skeleton(s);
+            String::from_utf8(gender_stem(&key).unwrap_or(key)).expect("ASCII")
+        };
+        assert_eq!(stem("ivanova"), stem("ivanov"));
+        assert_eq!(stem("kowalska"), stem("kowalski"));
+        assert_eq!(stem("dostoevskaya"), stem("dostoevskiy"));
+        assert_eq!(stem("tolstaya"), stem("tolstoy"));
+    }
+}

@@ -1,0 +1,697 @@
+//! Comparison of two analysed names: align their parts, score the alignment, explain it.
+//!
+//! Parts are aligned one-to-one regardless of order (requests often put the family name first),
+//! best pairs first. The score asks two questions: how much of the shorter name is explained by
+//! the longer one (missing parts are costly), and how much of the longer one is explained (extra
+//! middle names and patronymics cost little). Names written together or split differently are
+//! caught by comparing the parts joined up.
+
+use std::fmt::Write as _;
+
+use crate::analyse::{AnalysedName, Part, PartKind};
+use crate::distance::similarity;
+
+/// Part pairs below this similarity are not aligned at all.
+const MIN_PART_SIMILARITY: f32 = 0.55;
+
+/// Why two parts were aligned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum How {
+    /// Written the same (after case folding).
+    Identical,
+    /// Different scripts or systems that romanise to the same thing.
+    SameRomanisation,
+    /// Close spellings: transliteration variants or typing errors.
+    Spelling,
+    /// Feminine and masculine forms of one surname.
+    GenderedForm,
+    /// Variants of one given name in the lexicon (Aleksandr / Alexander / Sasha).
+    KnownVariant,
+    /// An initial against a name starting with that letter.
+    Initial,
+    /// The beginning of a name standing for the whole (Ben / Benjamin).
+    ShortForm,
+    /// Same consonants; the script (Arabic, Hebrew) does not write short vowels.
+    Consonants,
+}
+
+/// One aligned pair of parts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AlignedPair {
+    pub left: usize,
+    pub right: usize,
+    pub similarity: f32,
+    pub how: How,
+    /// Which romanisation of each side gave the best similarity.
+    pub left_variant: usize,
+    pub right_variant: usize,
+}
+
+/// The result of comparing two names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    /// In [0, 1]; 1 for the same name.
+    pub score: f32,
+    pub pairs: Vec<AlignedPair>,
+    /// Parts of each name that found no partner (titles excluded).
+    pub unmatched_left: Vec<usize>,
+    pub unmatched_right: Vec<usize>,
+    /// Both names carry a patronymic and they differ.
+    pub conflicting_patronymics: bool,
+    /// Pairs of name parts, one on each side, that found no partner: contradictions.
+    pub conflicts: usize,
+    /// The names place the same part on different sides of "bin"/"ibn": father and son.
+    pub lineage_conflict: bool,
+    /// The aligned parts stand in a different order.
+    pub reordered: bool,
+    /// The score came from the names joined up (written together or split differently).
+    pub joined: bool,
+}
+
+/// Compares two analysed names. Symmetric: `compare(a, b)` and `compare(b, a)` give the same
+/// score, with left and right swapped.
+pub fn compare(a: &AnalysedName, b: &AnalysedName) -> Comparison {
+    // Greedy alignment breaks ties by position; put the names in a fixed order so that the
+    // result does not depend on which one the caller passed first.
+    if (a.parts.len(), &a.original) > (b.parts.len(), &b.original) {
+        let mut swapped = compare_ordered(b, a);
+        for pair in &mut swapped.pairs {
+            std::mem::swap(&mut pair.left, &mut pair.right);
+            std::mem::swap(&mut pair.left_variant, &mut pair.right_variant);
+        }
+        std::mem::swap(&mut swapped.unmatched_left, &mut swapped.unmatched_right);
+        return swapped;
+    }
+    compare_ordered(a, b)
+}
+
+fn compare_ordered(a: &AnalysedName, b: &AnalysedName) -> Comparison {
+    let mut candidates: Vec<AlignedPair> = Vec::with_capacity(a.parts.len() * b.parts.len());
+    for (i, pa) in a.parts.iter().enumerate() {
+        if pa.kind == PartKind::Title {
+            continue;
+        }
+        for (j, pb) in b.parts.iter().enumerate() {
+            if pb.kind == PartKind::Title {
+                continue;
+            }
+            if let Some(pair) = align_parts(i, pa, j, pb)
+                && pair.similarity >= MIN_PART_SIMILARITY
+            {
+                candidates.push(pair);
+            }
+        }
+    }
+    candidates.sort_by(|x, y| {
+        let wx = a.parts[x.left].weight() + b.parts[x.right].weight();
+        let wy = a.parts[y.left].weight() + b.parts[y.right].weight();
+        (y.similarity * wy)
+            .total_cmp(&(x.similarity * wx))
+            .then(x.left.cmp(&y.left))
+            .then(x.right.cmp(&y.right))
+    });
+    let mut used_left = vec![false; a.parts.len()];
+    let mut used_right = vec![false; b.parts.len()];
+    let mut pairs = Vec::new();
+    for pair in candidates {
+        if !used_left[pair.left] && !used_right[pair.right] {
+            used_left[pair.left] = true;
+            used_right[pair.right] = true;
+            pairs.push(pair);
+        }
+    }
+    pairs.sort_by_key(|p| p.left);
+
+    let unmatched = |name: &AnalysedName, used: &[bool]| -> Vec<usize> {
+        (0..name.parts.len())
+            .filter(|&i| !used[i] && name.parts[i].kind != PartKind::Title)
+            .collect()
+    };
+    let unmatched_left = unmatched(a, &used_left);
+    let unmatched_right = unmatched(b, &used_right);
+
+    let has_unmatched_patronymic = |name: &AnalysedName, list: &[usize]| {
+        list.iter()
+            .any(|&i| name.parts[i].kind == PartKind::Patronymic)
+    };
+    let weak_patronymic_pair = pairs.iter().any(|p| {
+        a.parts[p.left].kind == PartKind::Patronymic
+            && b.parts[p.right].kind == PartKind::Patronymic
+            && part_evidence(p.similarity) < WEAK_EVIDENCE
+    });
+    let conflicting_patronymics = weak_patronymic_pair
+        || (has_unmatched_patronymic(a, &unmatched_left)
+            && has_unmatched_patronymic(b, &unmatched_right));
+
+    let reordered = pairs.windows(2).any(|w| w[0].right > w[1].right);
+
+    let (cover_a, evidence_a) = coverage(a, &pairs, &unmatched_left, |p| {
+        (p.left, part_evidence(p.similarity))
+    });
+    let (cover_b, evidence_b) = coverage(b, &pairs, &unmatched_right, |p| {
+        (p.right, part_evidence(p.similarity))
+    });
+    let (short, long, short_evidence, long_evidence) = if evidence_a <= evidence_b {
+        (cover_a, cover_b, evidence_a, evidence_b)
+    } else {
+        (cover_b, cover_a, evidence_b, evidence_a)
+    };
+    let mut score = short * (0.75 + 0.25 * long);
+    // One name part against a fuller name is weak evidence: "Walijan" is not yet "Walijan
+    // Abdul Ghafoor Haqqani".
+    if short_evidence <= 1.0 && long_evidence >= 2.0 {
+        score *= 0.8;
+    }
+    if conflicting_patronymics {
+        score *= 0.7;
+    }
+    // A name part on each side that the other lacks is a contradiction, not an omission:
+    // "Hasan al-Dulaimi" and "Hasan al-Tikriti" name different families.
+    let weak_pairs = pairs
+        .iter()
+        .filter(|p| {
+            a.parts[p.left].kind == PartKind::Name
+                && b.parts[p.right].kind == PartKind::Name
+                && part_evidence(p.similarity) < WEAK_EVIDENCE
+        })
+        .count();
+    let conflicts =
+        weak_pairs + count_names(a, &unmatched_left).min(count_names(b, &unmatched_right));
+    score *= CONFLICT_FACTOR.powi(conflicts as i32);
+    let lineage_conflict = crosses_lineage(a, b, &pairs);
+    if lineage_conflict {
+        score *= 0.7;
+    }
+    if reordered {
+        score *= 0.98;
+    }
+
+    let mut joined = false;
+    // Parts written together or split differently show as a different number of parts.
+    let identifying = |n: &AnalysedName| n.parts.iter().filter(|p| p.kind.identifies()).count();
+    if identifying(a) != identifying(b) {
+        let ja = a.joined_key();
+        let jb = b.joined_key();
+        if ja.len() >= 4 && jb.len() >= 4 {
+            let mut joined_score = similarity(&ja, &jb) * 0.97;
+            if conflicting_patronymics {
+                joined_score *= 0.7;
+            }
+            if joined_score > score {
+                score = joined_score;
+                joined = true;
+            }
+        }
+    }
+
+    Comparison {
+        score: score.clamp(0.0, 1.0),
+        pairs,
+        unmatched_left,
+        unmatched_right,
+        conflicting_patronymics,
+        conflicts,
+        lineage_conflict,
+        reordered,
+        joined,
+    }
+}
+
+/// Aligned name parts with less evidence than this count as a contradiction.
+const WEAK_EVIDENCE: f32 = 0.35;
+
+/// Score factor for each pair of contradicting name parts.
+const CONFLICT_FACTOR: f32 = 0.85;
+
+/// How much an aligned pair supports the match: near-identical spellings count fully, weak
+/// resemblances little. Linear between these two similarities.
+const EVIDENCE_FLOOR: f32 = 0.55;
+const EVIDENCE_FULL: f32 = 0.95;
+
+fn part_evidence(similarity: f32) -> f32 {
+    ((similarity - EVIDENCE_FLOOR) / (EVIDENCE_FULL - EVIDENCE_FLOOR)).clamp(0.0, 1.0)
+}
+
+fn count_names(name: &AnalysedName, unmatched: &[usize]) -> usize {
+    unmatched
+        .iter()
+        .filter(|&&i| matches!(name.parts[i].kind, PartKind::Name | PartKind::Initial))
+        .count()
+}
+
+/// In "Salman bin Muhammad" the part after `bin` is the father. If both names use such a
+/// connector and an aligned pair sits before it in one name and after it in the other, the
+/// names describe a father and a son, not one person.
+fn crosses_lineage(a: &AnalysedName, b: &AnalysedName, pairs: &[AlignedPair]) -> bool {
+    let (Some(la), Some(lb)) = (lineage_connector(a), lineage_connector(b)) else {
+        return false;
+    };
+    pairs
+        .iter()
+        .any(|p| a.parts[p.left].kind == PartKind::Name && (p.left < la) != (p.right < lb))
+}
+
+fn lineage_connector(name: &AnalysedName) -> Option<usize> {
+    // A connector at either end connects nothing (a reordered "Salman Mohammed bin").
+    name.parts
+        .iter()
+        .position(|p| {
+            p.kind == PartKind::Particle
+                && matches!(
+                    p.display(),
+                    "bin" | "ben" | "ibn" | "bint" | "bent" | "ould"
+                )
+        })
+        .filter(|&i| i > 0 && i + 1 < name.parts.len())
+}
+
+/// How much of a name the aligned pairs explain, weighted by part, and how much evidence the name
+/// offers (the weight of its identifying parts). Unmatched particles, and unmatched patronymics
+/// when the other name has none, do not count against it.
+fn coverage(
+    name: &AnalysedName,
+    pairs: &[AlignedPair],
+    unmatched: &[usize],
+    side: impl Fn(&AlignedPair) -> (usize, f32),
+) -> (f32, f32) {
+    let mut total = 0.0;
+    let mut explained = 0.0;
+    for pair in pairs {
+        let (index, sim) = side(pair);
+        let weight = name.parts[index].weight();
+        total += weight;
+        explained += weight * sim;
+    }
+    for &index in unmatched {
+        let part = &name.parts[index];
+        total += match part.kind {
+            PartKind::Name | PartKind::Initial => part.weight(),
+            PartKind::Patronymic => 0.25,
+            PartKind::Particle | PartKind::Title => 0.0,
+        };
+    }
+    if total == 0.0 {
+        return (0.0, 0.0);
+    }
+    let evidence = name
+        .parts
+        .iter()
+        .filter(|p| p.kind == PartKind::Name)
+        .count() as f32
+        + 0.5
+            * name
+                .parts
+                .iter()
+                .filter(|p| p.kind == PartKind::Initial)
+                .count() as f32;
+    (explained / total, evidence)
+}
+
+/// The best alignment of two parts, or `None` if they cannot be aligned at all.
+fn align_parts(i: usize, a: &Part, j: usize, b: &Part) -> Option<AlignedPair> {
+    let pair = |similarity: f32, how: How, left_variant: usize, right_variant: usize| {
+        Some(AlignedPair {
+            left: i,
+            right: j,
+            similarity,
+            how,
+            left_variant,
+            right_variant,
+        })
+    };
+    if a.kind == PartKind::Initial || b.kind == PartKind::Initial {
+        let first = |p: &Part| -> Vec<u8> {
+            p.romanised
+                .iter()
+                .filter_map(|r| r.bytes().next())
+                .collect()
+        };
+        let (fa, fb) = (first(a), first(b));
+        if !fa.iter().any(|c| fb.contains(c)) {
+            return None;
+        }
+        let both = a.kind == PartKind::Initial && b.kind == PartKind::Initial;
+        return pair(if both { 1.0 } else { 0.85 }, How::Initial, 0, 0);
+    }
+    if a.text == b.text {
+        return pair(1.0, How::Identical, 0, 0);
+    }
+    if a.script == b.script && matches!(a.script, crate::Script::Han | crate::Script::Hangul) {
+        // Two different characters: romanisation only bridges scripts, it does not make 市
+        // and 石 one name.
+        return None;
+    }
+
+    let mut best = (0.0f32, How::Spelling, 0, 0);
+    for (ka, key_a) in a.keys.iter().enumerate() {
+        for (kb, key_b) in b.keys.iter().enumerate() {
+            let sim = similarity(key_a, key_b);
+            // Among equal similarities, prefer the romanisations spelled exactly alike, so the
+            // explanation names the system the other side used.
+            let exact = a.romanised[ka] == b.romanised[kb];
+            if sim > best.0 || (sim == best.0 && exact) {
+                best = (sim, How::Spelling, ka, kb);
+            }
+        }
+    }
+    if best.0 >= 1.0 {
+        best.1 = How::SameRomanisation;
+    } else if best.0 < SINGLE_TYPO {
+        // One slip of the finger (a letter replaced, added, dropped or two swapped) in a word
+        // of some length is a typing error, however far the sounds are (Harry / Larry).
+        let typo = a.romanised.iter().enumerate().find_map(|(ka, ra)| {
+            b.romanised
+                .iter()
+                .position(|rb| ra.len().min(rb.len()) >= 4 && within_one_edit(ra, rb))
+                .map(|kb| (ka, kb))
+        });
+        if let Some((ka, kb)) = typo {
+            best = (SINGLE_TYPO, How::Spelling, ka, kb);
+        }
+    }
+    // A given name is not short for a father's name (Oleksandr / Oleksandrovych).
+    let patronymic_against_name =
+        (a.kind == PartKind::Patronymic) != (b.kind == PartKind::Patronymic);
+    if best.0 < SHORT_FORM && !patronymic_against_name {
+        // Short forms: Ben / Benjamin, Alex / Aleksandr, Abd / Abdul.
+        let short_form = a.romanised.iter().enumerate().find_map(|(ka, ra)| {
+            b.romanised
+                .iter()
+                .position(|rb| is_short_form(ra, rb))
+                .map(|kb| (ka, kb))
+        });
+        if let Some((ka, kb)) = short_form {
+            best = (SHORT_FORM, How::ShortForm, ka, kb);
+        }
+    }
+    if (a.script.is_abjad() || b.script.is_abjad())
+        && a.consonants.len() >= 2
+        && b.consonants.len() >= 2
+    {
+        let sim = similarity(&a.consonants, &b.consonants) * 0.95;
+        if sim > best.0 {
+            best = (sim, How::Consonants, 0, 0);
+        }
+    }
+    if a.gender_stem.is_some() || b.gender_stem.is_some() {
+        let stem_a = a.gender_stem.as_deref().unwrap_or(&a.keys[0]);
+        let stem_b = b.gender_stem.as_deref().unwrap_or(&b.keys[0]);
+        let sim = similarity(stem_a, stem_b) - 0.04;
+        if sim > best.0 {
+            best = (sim, How::GenderedForm, 0, 0);
+        }
+    }
+    if best.0 < 0.93 && shares_group(&a.groups, &b.groups) {
+        best = (0.93, How::KnownVariant, 0, 0);
+    }
+    pair(best.0, best.1, best.2, best.3)
+}
+
+/// The similarity given to a short form and its full form.
+const SHORT_FORM: f32 = 0.85;
+
+/// Is one word the beginning of the other, long enough to be a short form of it?
+fn is_short_form(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    short.len() >= 3 && long.len() > short.len() && long.starts_with(short)
+}
+
+/// The similarity given to two words one typing error apart.
+const SINGLE_TYPO: f32 = 0.88;
+
+/// Are two ASCII words at most one edit apart (substitution, insertion, deletion, or swap of
+/// neighbours)?
+fn within_one_edit(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if prefix == short.len() {
+        return true;
+    }
+    if short.len() == long.len() {
+        let rest_equal = short[prefix + 1..] == long[prefix + 1..];
+        let swapped = prefix + 1 < short.len()
+            && short[prefix] == long[prefix + 1]
+            && short[prefix + 1] == long[prefix]
+            && short[prefix + 2..] == long[prefix + 2..];
+        rest_equal || swapped
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
+}
+
+fn shares_group(a: &[u32], b: &[u32]) -> bool {
+    // Both sorted: a merge walk.
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
+}
+
+/// A plain-words account of a comparison, for a case officer or a judge.
+pub fn explain(a: &AnalysedName, b: &AnalysedName, comparison: &Comparison) -> String {
+    let mut out = String::new();
+    let _ = write!(out, "{} ↔ {}", a.original.trim(), b.original.trim());
+    if a.script != b.script {
+        let (foreign, latin) = if b.script == crate::Script::Latin {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        let _ = write!(
+            out,
+            "; {} → {}",
+            foreign.script.label(),
+            latin.script.label()
+        );
+        if let Some(language) = foreign.cyrillic_language {
+            let _ = write!(out, " ({})", language.label());
+        }
+    }
+    out.push('.');
+    if comparison.joined {
+        out.push_str(" The names match when written together (parts joined or split differently).");
+    }
+    for pair in &comparison.pairs {
+        let (pa, pb) = (&a.parts[pair.left], &b.parts[pair.right]);
+        let _ = write!(out, " {} ↔ {}: ", pa.text, pb.text);
+        match pair.how {
+            How::Identical => out.push_str("identical"),
+            How::SameRomanisation => {
+                if pa.script != pb.script {
+                    // Name the foreign side's romanisation and how it is spelled differently.
+                    let (foreign, variant, latin, other_variant) = if pa.systems[0].is_empty() {
+                        (pb, pair.right_variant, pa, pair.left_variant)
+                    } else {
+                        (pa, pair.left_variant, pb, pair.right_variant)
+                    };
+                    let romanised = &foreign.romanised[variant];
+                    let _ = write!(out, "{} romanisation {romanised}", foreign.systems[variant]);
+                    let chunks = differences(romanised, &latin.romanised[other_variant]);
+                    if !chunks.is_empty() {
+                        let _ = write!(out, ", spelled {}", chunks.join(", "));
+                    }
+                } else {
+                    out.push_str("same name, spelling variant");
+                    push_differences(&mut out, pa, pb, pair);
+                }
+            }
+            How::Spelling => {
+                out.push_str("similar spelling");
+                push_differences(&mut out, pa, pb, pair);
+            }
+            How::GenderedForm => out.push_str("feminine and masculine forms of one surname"),
+            How::KnownVariant => out.push_str("variants of the same given name (lexicon)"),
+            How::Initial => out.push_str("initial"),
+            How::ShortForm => out.push_str("short form of the name"),
+            How::Consonants => {
+                out.push_str("same consonants (the script does not write short vowels)");
+            }
+        }
+        let _ = write!(out, " ({:.2});", pair.similarity);
+    }
+    let mut missing = Vec::new();
+    for (name, list) in [
+        (a, &comparison.unmatched_left),
+        (b, &comparison.unmatched_right),
+    ] {
+        for &index in list {
+            let part = &name.parts[index];
+            let what = match part.kind {
+                PartKind::Patronymic => " (patronymic)",
+                PartKind::Particle => " (particle)",
+                PartKind::Initial => " (initial)",
+                _ => "",
+            };
+            missing.push(format!("{}{what}", part.text));
+        }
+    }
+    if !missing.is_empty() {
+        let _ = write!(out, " Not in the other name: {}.", missing.join(", "));
+    }
+    if comparison.conflicting_patronymics {
+        out.push_str(" The patronymics differ: different fathers' names.");
+    }
+    if comparison.conflicts > 0 {
+        out.push_str(" Each name has a part the other lacks: they contradict each other.");
+    }
+    if comparison.lineage_conflict {
+        out.push_str(
+            " A part stands on different sides of \"bin\": father and son, not one person.",
+        );
+    }
+    if comparison.reordered {
+        out.push_str(" Word order differs.");
+    }
+    if a.comma_inverted || b.comma_inverted {
+        out.push_str(" A \"SURNAME, Given\" form was read as Given SURNAME.");
+    }
+    if out.ends_with(';') {
+        out.pop();
+        out.push('.');
+    }
+    out
+}
+
+/// Appends the spelling differences of an aligned pair: ", zh/j, a/ay".
+fn push_differences(out: &mut String, a: &Part, b: &Part, pair: &AlignedPair) {
+    let left = a
+        .romanised
+        .get(pair.left_variant)
+        .map_or(a.text.as_str(), String::as_str);
+    let right = b
+        .romanised
+        .get(pair.right_variant)
+        .map_or(b.text.as_str(), String::as_str);
+    let chunks = differences(left, right);
+    if !chunks.is_empty() {
+        out.push_str(": ");
+        out.push_str(&chunks.join(", "));
+    }
+}
+
+/// Where two spellings differ, as "x/y" chunks (an insertion shows its neighbour: "a/ay").
+/// At most four chunks are shown.
+pub fn differences(a: &str, b: &str) -> Vec<String> {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let (n, m) = (a.len(), b.len());
+    // Unit-cost Levenshtein with a full table: only run for explanations, on short strings.
+    let mut table = vec![vec![0usize; m + 1]; n + 1];
+    for (i, row) in table.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=m {
+        table[0][j] = j;
+    }
+    for i in 1..=n {
+        for j in 1..=m {
+            let sub = table[i - 1][j - 1] + usize::from(a[i - 1] != b[j - 1]);
+            table[i][j] = sub.min(table[i - 1][j] + 1).min(table[i][j - 1] + 1);
+        }
+    }
+    // Walk back, marking each position as equal or edited.
+    let mut ops: Vec<(Option<char>, Option<char>)> = Vec::new();
+    let (mut i, mut j) = (n, m);
+    while i > 0 || j > 0 {
+        if i > 0 && j > 0 && table[i][j] == table[i - 1][j - 1] + usize::from(a[i - 1] != b[j - 1])
+        {
+            ops.push((Some(a[i - 1]), Some(b[j - 1])));
+            i -= 1;
+            j -= 1;
+        } else if i > 0 && table[i][j] == table[i - 1][j] + 1 {
+            ops.push((Some(a[i - 1]), None));
+            i -= 1;
+        } else {
+            ops.push((None, Some(b[j - 1])));
+            j -= 1;
+        }
+    }
+    ops.reverse();
+    let mut chunks = Vec::new();
+    let mut k = 0;
+    while k < ops.len() {
+        let equal = |op: &(Option<char>, Option<char>)| op.0.is_some() && op.0 == op.1;
+        if equal(&ops[k]) {
+            k += 1;
+            continue;
+        }
+        let start = k;
+        while k < ops.len() && !equal(&ops[k]) {
+            k += 1;
+        }
+        let (mut left, mut right): (String, String) =
+            ops[start..k]
+                .iter()
+                .fold((String::new(), String::new()), |(mut l, mut r), (x, y)| {
+                    l.extend(x.iter());
+                    r.extend(y.iter());
+                    (l, r)
+                });
+        if left.is_empty() || right.is_empty() {
+            // Show an insertion with the letter before it, so "a/ay" reads better than "/y".
+            let neighbour = if start > 0 {
+                ops[start - 1].0
+            } else {
+                ops.get(k).and_then(|o| o.0)
+            };
+            if let Some(c) = neighbour {
+                if start > 0 {
+                    left.insert(0, c);
+                    right.insert(0, c);
+                } else {
+                    left.push(c);
+                    right.push(c);
+                }
+            }
+        }
+        chunks.push(format!("{left}/{right}"));
+    }
+    chunks.truncate(4);
+    chunks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn differences_read_well() {
+        assert_eq!(differences("zhumabayev", "jumabayev"), ["zh/j"]);
+        assert_eq!(differences("zhumabaev", "jumabayev"), ["zh/j", "a/ay"]);
+        assert_eq!(differences("same", "same"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn one_edit_apart() {
+        let cases = [
+            ("harry", "larry", true),
+            ("putin", "pulin", true),
+            ("merz", "mertz", true),
+            ("abcd", "abdc", true),
+            ("same", "same", true),
+            ("castro", "castillo", false),
+            ("khan", "khaja", false),
+            ("abcd", "badc", false),
+        ];
+        for (a, b, expected) in cases {
+            assert_eq!(within_one_edit(a, b), expected, "{a} / {b}");
+            assert_eq!(within_one_edit(b, a), expected, "{b} / {a}");
+        }
+    }
+
+    #[test]
+    fn shared_groups() {
+        assert!(shares_group(&[1, 4, 9], &[2, 9]));
+        assert!(!shares_group(&[1, 4], &[2, 9]));
+        assert!(!shares_group(&[], &[2]));
+    }
+}

@@ -1,0 +1,103 @@
+//! Haven's name-matching engine: is "Жумабаев Ерлан" in a foreign request the "Yerlan
+//! Jumabayev" of the protection registry?
+//!
+//! The engine is pure (no I/O, no global state beyond the lexicon loaded once). A name goes
+//! through [`analyse`] once — normalisation (ICU4X NFKC and case folding), script detection,
+//! romanisation in several systems, part classification (given names, patronymics, particles,
+//! initials, titles), phonetic skeletons, lexicon groups — and any two analysed names are
+//! compared by [`compare`], which aligns their parts and scores the alignment. [`explain`] turns a
+//! comparison into sentences a case officer can check.
+//!
+//! ```
+//! use haven_names::Matcher;
+//!
+//! let matcher = Matcher::bundled();
+//! let result = matcher.compare("Жумабаев Ерлан", "Yerlan Jumabayev");
+//! assert!(result.is_match);
+//! assert!(result.explanation.contains("Cyrillic → Latin"));
+//! ```
+
+mod analyse;
+mod compare;
+mod distance;
+mod lexicon;
+mod script;
+mod skeleton;
+mod translit;
+
+pub use analyse::{AnalysedName, Part, PartKind, analyse, gender_stem};
+pub use compare::{AlignedPair, Comparison, How, compare, differences, explain};
+pub use distance::{similarity, weighted_distance};
+pub use lexicon::Lexicon;
+pub use script::{CyrillicLanguage, Script};
+pub use skeleton::{consonants, skeleton};
+
+/// The score at and above which two names are reported as a match.
+///
+/// Chosen on the development benchmark (BENCHMARKS.md) for recall first: a missed protected
+/// person is the costly error.
+pub const DEFAULT_THRESHOLD: f32 = 0.7;
+
+/// A comparison of two names, ready to print.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub score: f32,
+    pub is_match: bool,
+    pub explanation: String,
+}
+
+/// Name matching with a lexicon and a threshold.
+#[derive(Debug, Clone, Copy)]
+pub struct Matcher<'l> {
+    lexicon: &'l Lexicon,
+    threshold: f32,
+}
+
+impl Matcher<'static> {
+    /// The bundled lexicon and the default threshold.
+    pub fn bundled() -> Self {
+        Matcher {
+            lexicon: Lexicon::bundled(),
+            threshold: DEFAULT_THRESHOLD,
+        }
+    }
+}
+
+impl<'l> Matcher<'l> {
+    pub fn new(lexicon: &'l Lexicon, threshold: f32) -> Self {
+        Matcher { lexicon, threshold }
+    }
+
+    pub fn threshold(&self) -> f32 {
+        self.threshold
+    }
+
+    pub fn lexicon(&self) -> &'l Lexicon {
+        self.lexicon
+    }
+
+    pub fn analyse(&self, name: &str) -> AnalysedName {
+        analyse(name, self.lexicon)
+    }
+
+    /// The score alone, both names analysed from scratch.
+    pub fn score(&self, a: &str, b: &str) -> f32 {
+        compare(&self.analyse(a), &self.analyse(b)).score
+    }
+
+    /// Score, verdict and explanation.
+    pub fn compare(&self, a: &str, b: &str) -> Verdict {
+        let (a, b) = (self.analyse(a), self.analyse(b));
+        self.verdict(&a, &b)
+    }
+
+    /// Score, verdict and explanation of two names analysed before.
+    pub fn verdict(&self, a: &AnalysedName, b: &AnalysedName) -> Verdict {
+        let comparison = compare(a, b);
+        Verdict {
+            score: comparison.score,
+            is_match: comparison.score >= self.threshold,
+            explanation: explain(a, b, &comparison),
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! Behaviour of the name-matching engine as its users see it: one table of cases per phenomenon
+//! of DESIGN §7, and properties that must hold for any input.
+
+use haven_names::{DEFAULT_THRESHOLD, Matcher};
+use proptest::prelude::*;
+
+fn matcher() -> Matcher<'static> {
+    Matcher::bundled()
+}
+
+/// Asserts each pair's verdict; prints the score and explanation of every failure at once.
+fn check(cases: &[(&str, &str, bool)]) {
+    let matcher = matcher();
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|&(a, b, expected)| {
+            let verdict = matcher.compare(a, b);
+            (verdict.is_match != expected).then(|| {
+                format!(
+                    "{a} / {b}: expected match={expected}, score {:.3}: {}",
+                    verdict.score, verdict.explanation
+                )
+            })
+        })
+        .collect();
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn cyrillic_across_romanisations() {
+    check(&[
+        ("Жумабаев Ерлан", "Yerlan Jumabayev", true),
+        ("Жумабаев Ерлан", "Erlan Zhumabaev", true),
+        ("Жумабаев Ерлан", "Jerlan Dschumabajew", true),
+        ("Бекова Айгерим", "Aigerim Bekova", true),
+        ("Юрий Тюрин", "Iouri Tiourine", true),
+        ("Юрий Тюрин", "Jurij Tjurin", true),
+        ("Хрущёв Никита", "Nikita Khrushchev", true),
+        ("Хрущёв Никита", "Nikita Chruschtschow", true),
+        ("Щербаков Дмитрий", "Dmitry Shcherbakov", true),
+        ("Щербаков Дмитрий", "Dmitri Chtcherbakov", true),
+        ("Владимир Путин", "Vladimir Putin", true),
+        ("Иван Иванов", "Ivan Ivanov", true),
+        ("Иван Иванов", "Pyotr Sidorov", false),
+        ("Жумабаев Ерлан", "Yerlan Nurlanov", false),
+    ]);
+}
+
+#[test]
+fn kazakh_ukrainian_belarusian_letters() {
+    check(&[
+        ("Нұрсұлтан Назарбаев", "Nursultan Nazarbayev", true),
+        ("Қасым-Жомарт Тоқаев", "Kassym-Jomart Tokayev", true),
+        ("Әлихан Смайылов", "Alikhan Smailov", true),
+        ("Ғалымжан Жақиянов", "Galymzhan Zhakiyanov", true),
+        ("Володимир Зеленський", "Volodymyr Zelenskyy", true),
+        ("Володимир Зеленський", "Wolodymyr Selenskyj", true),
+        ("Аляксандр Лукашэнка", "Alyaksandr Lukashenka", true),
+        ("Святлана Ціханоўская", "Sviatlana Tsikhanouskaya", true),
+    ]);
+}
+
+#[test]
+fn greek_and_arabic() {
+    check(&[
+        ("Νικόλαος Παπαδόπουλος", "Nikolaos Papadopoulos", true),
+        ("Αλέξανδρος Τσίπρας", "Alexis Tsipras", false),
+        ("Γεώργιος Παπανδρέου", "Georgios Papandreou", true),
+        ("محمد علي", "Mohamed Ali", true),
+        ("أحمد حسن", "Ahmed Hassan", true),
+        ("خالد محمود", "Khaled Mahmoud", true),
+        ("محمد علي", "Khaled Mahmoud", false),
+    ]);
+}
+
+#[test]
+fn word_order_commas_and_capitals() {
+    check(&[
+        ("BEKOVA, Aigerim", "Aigerim Bekova", true),
+        ("BEKOVA Aigerim", "Aigerim Bekova", true),
+        ("Bekova Aigerim", "aigerim bekova", true),
+        ("JUMABAYEV Yerlan Askarovich", "Yerlan Jumabayev", true),
+    ]);
+}
+
+#[test]
+fn patronymics_present_absent_or_different() {
+    check(&[
+        ("Sergey Viktorovich Lavrov", "Sergey Lavrov", true),
+        ("Лавров Сергей Викторович", "Sergey Lavrov", true),
+        (
+            "Sergey Viktorovich Lavrov",
+            "Sergey Ivanovich Lavrov",
+            false,
+        ),
+        (
+            "Nursultan Abishuly Nazarbayev",
+            "Nursultan Nazarbayev",
+            true,
+        ),
+        ("Aigerim Serikkyzy Bekova", "Aigerim Bekova", true),
+    ]);
+}
+
+#[test]
+fn gendered_surnames() {
+    check(&[
+        ("Aigerim Bekova", "Aigerim Bekov", true),
+        ("Anna Dostoyevskaya", "Anna Dostoyevskiy", true),
+        ("Maria Kowalska", "Maria Kowalski", true),
+        ("Бекова Айгерим", "Aigerim Bekov", true),
+    ]);
+}
+
+#[test]
+fn diminutives_short_forms_and_initials() {
+    check(&[
+        ("Sasha Petrov", "Aleksandr Petrov", true),
+        ("Саша Петров", "Alexander Petrov", true),
+        ("Misha Volkov", "Mikhail Volkov", true),
+        ("Bill Clinton", "William Clinton", true),
+        ("A. Petrov", "Aleksandr Petrov", true),
+        ("J. Smith", "John Smith", true),
+        ("J. Smith", "Mary Smith", false),
+    ]);
+}
+
+#[test]
+fn hyphens_particles_titles_and_joined_words() {
+    check(&[
+        ("Kassym-Jomart Tokayev", "Kassym Jomart Tokayev", true),
+        ("Saif al-Din al-Rawi", "Saif Aldin Alrawi", true),
+        (
+            "Shaikh Isa bin Tarif Al Bin Ali",
+            "Isa Bin Tarif Al Bin Ali",
+            true,
+        ),
+        ("SergeiLavrov", "Sergei Lavrov", true),
+        (
+            "Salman bin Muhammad al-Rawi",
+            "Muhammad bin Salman al-Rawi",
+            false,
+        ),
+    ]);
+}
+
+#[test]
+fn typing_errors_and_namesakes() {
+    check(&[
+        ("Giorgia Meleni", "Giorgia Meloni", true),
+        ("Justin Trudoau", "Justin Trudeau", true),
+        ("Kassym-Jomart Tukayev", "Kassym-Jomart Tokayev", true),
+        ("Ivan Petrov", "Ivan Sidorov", false),
+        ("Anna Petrova", "Olga Petrova", false),
+        ("Hasan al-Dulaimi", "Hasan al-Tikriti", false),
+        ("习近朋", "习近平", false),
+    ]);
+}
+
+#[test]
+fn explanations_name_what_happened() {
+    let matcher = matcher();
+    let verdict = matcher.compare("Жумабаев Ерлан", "Yerlan Jumabayev");
+    assert!(
+        verdict.explanation.contains("Cyrillic → Latin"),
+        "{}",
+        verdict.explanation
+    );
+    assert!(
+        verdict.explanation.contains("zh/j"),
+        "{}",
+        verdict.explanation
+    );
+    assert!(
+        verdict.explanation.contains("Word order differs"),
+        "{}",
+        verdict.explanation
+    );
+
+    let verdict = matcher.compare("Aigerim Bekova", "Aigerim Bekov");
+    assert!(
+        verdict.explanation.contains("feminine and masculine"),
+        "{}",
+        verdict.explanation
+    );
+
+    let verdict = matcher.compare("Sergey Viktorovich Lavrov", "Sergey Ivanovich Lavrov");
+    assert!(
+        verdict.explanation.contains("patronymics differ"),
+        "{}",
+        verdict.explanation
+    );
+}
+
+#[test]
+fn degenerate_inputs_match_nothing() {
+    let matcher = matcher();
+    for (a, b) in [
+        ("", ""),
+        ("", "Ivan"),
+        ("---", "Ivan"),
+        ("   ", "   "),
+        ("123", "Ivan"),
+    ] {
+        let verdict = matcher.compare(a, b);
+        assert!(
+            !verdict.is_match || a == b && !a.trim().is_empty(),
+            "{a:?}/{b:?}: {verdict:?}"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn score_is_symmetric_and_bounded(a in "\\PC{0,30}", b in "\\PC{0,30}") {
+        let matcher = matcher();
+        let ab = matcher.score(&a, &b);
+        let ba = matcher.score(&b, &a);
+        prop_assert!((0.0..=1.0).contains(&ab), "score {ab} out of range");
+        prop_assert!((ab - ba).abs() < 1e-5, "asymmetric: {ab} vs {ba}");
+    }
+
+    #[test]
+    fn a_name_matches_itself(name in "[A-Za-z]{2,10}( [A-Za-z]{2,10}){0,3}") {
+        let matcher = matcher();
+        let score = matcher.score(&name, &name);
+        prop_assert!((score - 1.0).abs() < 1e-6, "{name}: {score}");
+        prop_assert!(score >= DEFAULT_THRESHOLD);
+    }
+
+    #[test]
+    fn any_script_names_match_themselves(
+        name in "[\\p{Cyrillic}\\p{Greek}\\p{Arabic}\\p{Latin}]{2,8}( [\\p{Cyrillic}\\p{Greek}\\p{Arabic}\\p{Latin}]{2,8}){0,2}"
+    ) {
+        let matcher = matcher();
+        let analysed = matcher.analyse(&name);
+        prop_assume!(analysed.parts.iter().any(|p| !p.keys.is_empty()));
+        let score = matcher.score(&name, &name);
+        prop_assert!((score - 1.0).abs() < 1e-6, "{name}: {score}");
+    }
+
+    #[test]
+    fn explanation_never_panics(a in "\\PC{0,40}", b in "\\PC{0,40}") {
+        let verdict = matcher().compare(&a, &b);
+        prop_assert!(!verdict.explanation.is_empty());
+    }
+}
