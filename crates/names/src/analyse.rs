@@ -8,6 +8,8 @@ use std::borrow::Cow;
 
 use icu_casemap::CaseMapperBorrowed;
 use icu_normalizer::{ComposingNormalizerBorrowed, DecomposingNormalizerBorrowed};
+use icu_properties::CodePointMapData;
+use icu_properties::props::{GeneralCategory, GeneralCategoryGroup};
 
 use crate::lexicon::Lexicon;
 use crate::script::{self, CyrillicLanguage, Script};
@@ -223,7 +225,7 @@ fn split_parts(text: &str) -> Vec<String> {
         ) {
             continue;
         }
-        if c.is_alphanumeric() || is_combining_mark(c) {
+        if is_name_char(c) {
             current.push(c);
         } else if !current.is_empty() {
             parts.push(std::mem::take(&mut current));
@@ -233,6 +235,18 @@ fn split_parts(text: &str) -> Vec<String> {
         parts.push(current);
     }
     parts
+}
+
+/// Letters, marks and digits belong to a name part; everything else separates parts. ICU's
+/// general-category trie is several times faster than `char::is_alphanumeric` outside ASCII.
+fn is_name_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    GeneralCategoryGroup::Letter
+        .union(GeneralCategoryGroup::Mark)
+        .union(GeneralCategoryGroup::Number)
+        .contains(CodePointMapData::<GeneralCategory>::new().get(c))
 }
 
 fn is_combining_mark(c: char) -> bool {
@@ -292,23 +306,22 @@ fn romanise_part(
             out.extend(make_part(raw.to_owned(), part_script, variants, lexicon));
         }
         Script::Arabic => {
-            let (article, rest) = match raw.strip_prefix("ال") {
-                Some(rest) if rest.chars().count() >= 2 => (true, rest),
-                _ => (false, raw),
-            };
-            if article {
-                out.extend(make_part(
-                    "ال".to_owned(),
-                    part_script,
-                    vec![("al".into(), "")],
-                    lexicon,
-                ));
+            // The article (ال) is written joined to the word it defines, and "Abd al-" compounds
+            // are often written as one word (عبدالخالق): split both off as parts of their own.
+            let mut rest = raw;
+            if let Some(after) = rest
+                .strip_prefix("عبدال")
+                .filter(|r| r.chars().count() >= 2)
+            {
+                out.extend(arabic_part("عبد", lexicon));
+                out.extend(arabic_part("ال", lexicon));
+                rest = after;
+            } else if let Some(after) = rest.strip_prefix("ال").filter(|r| r.chars().count() >= 2)
+            {
+                out.extend(arabic_part("ال", lexicon));
+                rest = after;
             }
-            let latin = translit::arabic_token(rest);
-            if !latin.is_empty() {
-                let variants = vec![(latin, "Arabic consonants")];
-                out.extend(make_part(rest.to_owned(), part_script, variants, lexicon));
-            }
+            out.extend(arabic_part(rest, lexicon));
         }
         Script::Han | Script::Hangul => {
             // One part per character: each is a syllable, and in these scripts a different
@@ -328,6 +341,15 @@ fn romanise_part(
             }
         }
     }
+}
+
+fn arabic_part(text: &str, lexicon: &Lexicon) -> Option<Part> {
+    let [arabic, persian] = translit::arabic_token(text);
+    let variants = vec![
+        (arabic, "Arabic consonants"),
+        (persian, "Persian consonants"),
+    ];
+    make_part(text.to_owned(), Script::Arabic, variants, lexicon)
 }
 
 /// Digits typed for the letters they look like ("I9or Sech1n"), inside a word that has letters.

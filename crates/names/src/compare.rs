@@ -319,6 +319,10 @@ fn align_parts(i: usize, a: &Part, j: usize, b: &Part) -> Option<AlignedPair> {
             right_variant,
         })
     };
+    // Particles (al-, bin, van) align only with particles: "al" is not the given name "Ali".
+    if (a.kind == PartKind::Particle) != (b.kind == PartKind::Particle) {
+        return None;
+    }
     if a.kind == PartKind::Initial || b.kind == PartKind::Initial {
         let first = |p: &Part| -> Vec<u8> {
             p.romanised

@@ -7,8 +7,34 @@
 
 use crate::skeleton::is_vowel;
 
+/// Substitution and insertion/deletion costs for every pair of ASCII symbols, computed at compile
+/// time: the inner loop of the distance is a table lookup, not a chain of comparisons.
+static SUBSTITUTION: [[f32; 128]; 128] = {
+    let mut table = [[1.0f32; 128]; 128];
+    let mut a = 0;
+    while a < 128 {
+        let mut b = 0;
+        while b < 128 {
+            table[a][b] = substitution(a as u8, b as u8);
+            b += 1;
+        }
+        a += 1;
+    }
+    table
+};
+
+static INDEL: [f32; 128] = {
+    let mut table = [1.0f32; 128];
+    let mut c = 0;
+    while c < 128 {
+        table[c] = indel(c as u8);
+        c += 1;
+    }
+    table
+};
+
 /// Cost of substituting skeleton symbol `a` by `b`.
-fn substitution(a: u8, b: u8) -> f32 {
+const fn substitution(a: u8, b: u8) -> f32 {
     if a == b {
         return 0.0;
     }
@@ -33,7 +59,7 @@ fn substitution(a: u8, b: u8) -> f32 {
 }
 
 /// Cost of inserting or deleting skeleton symbol `c`.
-fn indel(c: u8) -> f32 {
+const fn indel(c: u8) -> f32 {
     match c {
         b'H' => 0.35,
         b'i' => 0.4,
@@ -65,17 +91,20 @@ pub fn weighted_distance(a: &[u8], b: &[u8]) -> f32 {
     let (before, rest) = rows.split_at_mut(width);
     let (previous, current) = rest.split_at_mut(width);
     let (mut before, mut previous, mut current) = (before, previous, current);
+    let cost = |c: u8| INDEL[usize::from(c & 0x7f)];
     for j in 1..width {
-        previous[j] = previous[j - 1] + indel(b[j - 1]);
+        previous[j] = previous[j - 1] + cost(b[j - 1]);
     }
     for i in 1..=a.len() {
-        current[0] = previous[0] + indel(a[i - 1]);
+        let ca = a[i - 1];
+        let row = &SUBSTITUTION[usize::from(ca & 0x7f)];
+        let delete = cost(ca);
+        current[0] = previous[0] + delete;
         for j in 1..width {
-            let ca = a[i - 1];
             let cb = b[j - 1];
-            let mut best = previous[j - 1] + substitution(ca, cb);
-            best = best.min(previous[j] + indel(ca));
-            best = best.min(current[j - 1] + indel(cb));
+            let mut best = previous[j - 1] + row[usize::from(cb & 0x7f)];
+            best = best.min(previous[j] + delete);
+            best = best.min(current[j - 1] + cost(cb));
             if i > 1 && j > 1 && ca == b[j - 2] && a[i - 2] == cb && ca != cb {
                 best = best.min(before[j - 2] + TRANSPOSITION);
             }

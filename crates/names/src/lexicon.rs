@@ -6,8 +6,9 @@
 //! `scripts/regen_name_lexicon.py`). Latin forms are looked up by skeleton, so spellings the
 //! lexicon does not list still find their group; other scripts by their folded text.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::skeleton::skeleton;
 
@@ -122,7 +123,8 @@ fn index<K: Ord + Eq + std::hash::Hash>(
 ) -> HashMap<K, (u32, u32)> {
     entries.sort_unstable();
     entries.dedup();
-    let mut map: HashMap<K, (u32, u32)> = HashMap::with_capacity(entries.len());
+    let mut map: HashMap<K, (u32, u32)> =
+        HashMap::with_capacity_and_hasher(entries.len(), Default::default());
     for (form, group) in entries {
         let position = group_ids.len() as u32;
         group_ids.push(group);

@@ -106,7 +106,7 @@ pub fn consonants(skeleton: &[u8]) -> Vec<u8> {
 }
 
 /// Is this skeleton symbol a vowel?
-pub fn is_vowel(c: u8) -> bool {
+pub const fn is_vowel(c: u8) -> bool {
     matches!(c, b'a' | b'e' | b'i' | b'o' | b'u')
 }
 

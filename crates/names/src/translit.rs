@@ -261,8 +261,23 @@ pub fn greek_token(token: &str) -> [String; 2] {
 }
 
 /// Romanises one Arabic-script token (Arabic, Persian, Urdu letters) to its consonant frame with
-/// long vowels. Short vowels are usually unwritten, so the result is compared on consonants.
-pub fn arabic_token(token: &str) -> String {
+/// long vowels, in Arabic and in Persian/Urdu pronunciation (ض ذ ظ as z, ث as s: فيض is Faiz in
+/// Kabul, Fayd in Cairo). Short vowels are usually unwritten, so the result is compared on
+/// consonants.
+pub fn arabic_token(token: &str) -> [String; 2] {
+    let arabic = arabic_reading(token);
+    let persian: String = token
+        .chars()
+        .map(|c| match c {
+            'ض' | 'ذ' | 'ظ' => 'ز',
+            'ث' => 'س',
+            other => other,
+        })
+        .collect();
+    [arabic, arabic_reading(&persian)]
+}
+
+fn arabic_reading(token: &str) -> String {
     let mut out = String::with_capacity(token.len());
     let mut chars = token.chars().peekable();
     let mut at_start = true;
@@ -480,10 +495,11 @@ mod tests {
 
     #[test]
     fn arabic_consonant_frames() {
-        assert_eq!(arabic_token("محمد"), "mhmd");
-        assert_eq!(arabic_token("علي"), "ali");
-        assert_eq!(arabic_token("خالد"), "khald");
-        assert_eq!(arabic_token("حسين"), "hsin");
+        assert_eq!(arabic_token("محمد")[0], "mhmd");
+        assert_eq!(arabic_token("علي")[0], "ali");
+        assert_eq!(arabic_token("خالد")[0], "khald");
+        assert_eq!(arabic_token("حسين")[0], "hsin");
+        assert_eq!(arabic_token("فيض"), ["fid", "fiz"]);
     }
 
     #[test]
