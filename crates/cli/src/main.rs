@@ -7,6 +7,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// Name analysis makes many small, short-lived allocations; mimalloc serves them faster than the
+// system allocator (about a fifth of the pairwise scoring time, measured in benches/pairwise.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = commands::Cli::parse();
     match commands::run(cli) {

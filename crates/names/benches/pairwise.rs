@@ -7,6 +7,10 @@
 
 use std::hint::black_box;
 
+// The `haven` binary's allocator: the analysis makes many small short-lived allocations.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use haven_names::{Matcher, compare};
 

@@ -112,54 +112,99 @@ impl AnalysedName {
     }
 }
 
-const TITLES: &[&str] = &[
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "dr",
-    "prof",
-    "sir",
-    "dame",
-    "lord",
-    "shaikh",
-    "sheikh",
-    "shaykh",
-    "sheik",
-    "haji",
-    "hajji",
-    "hadji",
-    "qari",
-    "mullah",
-    "mulla",
-    "maulavi",
-    "mawlawi",
-    "maulvi",
-    "maulana",
-    "mufti",
-    "imam",
-    "general",
-    "gen",
-    "col",
-    "colonel",
-    "capt",
-    "major",
-    "judge",
-    "president",
-    "minister",
-    "king",
-    "queen",
-    "prince",
-    "princess",
-    "emir",
-    "ayatollah",
-];
+/// Honorifics and titles that precede a name and say nothing about who it is. A `match` on
+/// strings compiles to a length switch: cheaper than scanning a list for every part.
+fn is_title(latin: &str) -> bool {
+    matches!(
+        latin,
+        "mr" | "mrs"
+            | "ms"
+            | "miss"
+            | "dr"
+            | "prof"
+            | "sir"
+            | "dame"
+            | "lord"
+            | "shaikh"
+            | "sheikh"
+            | "shaykh"
+            | "sheik"
+            | "haji"
+            | "hajji"
+            | "hadji"
+            | "qari"
+            | "mullah"
+            | "mulla"
+            | "maulavi"
+            | "mawlawi"
+            | "maulvi"
+            | "maulana"
+            | "mufti"
+            | "imam"
+            | "general"
+            | "gen"
+            | "col"
+            | "colonel"
+            | "capt"
+            | "major"
+            | "judge"
+            | "president"
+            | "minister"
+            | "king"
+            | "queen"
+            | "prince"
+            | "princess"
+            | "emir"
+            | "ayatollah"
+    )
+}
 
-const PARTICLES: &[&str] = &[
-    "al", "el", "ul", "ur", "ud", "ad", "as", "bin", "ben", "ibn", "bint", "bent", "abu", "ould",
-    "ag", "van", "von", "der", "den", "de", "da", "di", "du", "la", "le", "del", "della", "dos",
-    "das", "do", "zu", "ter", "ten", "y", "uly", "ulu", "kyzy", "qyzy", "kizi", "oglu", "ogly",
-];
+/// Articles and connectors: al-, bin, van, de, the Kazakh and Turkic "son of"/"daughter of".
+fn is_particle(latin: &str) -> bool {
+    matches!(
+        latin,
+        "al" | "el"
+            | "ul"
+            | "ur"
+            | "ud"
+            | "ad"
+            | "as"
+            | "bin"
+            | "ben"
+            | "ibn"
+            | "bint"
+            | "bent"
+            | "abu"
+            | "ould"
+            | "ag"
+            | "van"
+            | "von"
+            | "der"
+            | "den"
+            | "de"
+            | "da"
+            | "di"
+            | "du"
+            | "la"
+            | "le"
+            | "del"
+            | "della"
+            | "dos"
+            | "das"
+            | "do"
+            | "zu"
+            | "ter"
+            | "ten"
+            | "y"
+            | "uly"
+            | "ulu"
+            | "kyzy"
+            | "qyzy"
+            | "kizi"
+            | "oglu"
+            | "ogly"
+    )
+}
 
 const PATRONYMIC_ENDINGS: &[&str] = &[
     "ovich", "evich", "ovych", "evych", "ich", "ych", "itch", "ovna", "evna", "ivna", "ichna",
@@ -172,10 +217,9 @@ pub fn analyse(name: &str, lexicon: &Lexicon) -> AnalysedName {
     let (ordered, comma_inverted) = invert_comma_form(&folded);
     let raw_parts = split_parts(&ordered);
 
-    let joined: String = raw_parts.join(" ");
-    let name_script = script::token_script(&joined);
+    let name_script = script::token_script(&ordered);
     let cyrillic_language =
-        (name_script == Script::Cyrillic).then(|| script::cyrillic_language(&joined));
+        (name_script == Script::Cyrillic).then(|| script::cyrillic_language(&ordered));
 
     let mut parts = Vec::with_capacity(raw_parts.len());
     for raw in &raw_parts {
@@ -194,6 +238,10 @@ pub fn analyse(name: &str, lexicon: &Lexicon) -> AnalysedName {
 
 /// NFKC, then full Unicode case folding: "ＳＭＩＴＨ", "Smith" and "SMITH" become one.
 pub(crate) fn fold(name: &str) -> String {
+    // ASCII is its own NFKC form and folds to lower case: skip ICU for the common case.
+    if name.is_ascii() {
+        return name.to_ascii_lowercase();
+    }
     let nfkc = ComposingNormalizerBorrowed::new_nfkc().normalize(name);
     CaseMapperBorrowed::new().fold_string(&nfkc).into_owned()
 }
@@ -392,7 +440,12 @@ fn make_part(
     }
     let consonants = consonants(&keys[0]);
     let gender_stem = gender_stem(&keys[0]);
-    let mut groups = lexicon.groups_of_text(&text);
+    // Latin forms are in the lexicon by key only; other scripts by their text too.
+    let mut groups = if script == Script::Latin {
+        Vec::new()
+    } else {
+        lexicon.groups_of_text(&text)
+    };
     for key in &keys {
         groups.extend_from_slice(lexicon.groups_of_key(key));
     }
@@ -448,12 +501,12 @@ pub fn gender_stem(key: &[u8]) -> Option<Vec<u8>> {
 fn classify(parts: &mut [Part]) {
     let count = parts.len();
     for (index, part) in parts.iter_mut().enumerate() {
-        let latin = part.display().to_owned();
-        part.kind = if TITLES.contains(&latin.as_str()) && count > 1 {
+        let latin = part.display();
+        part.kind = if count > 1 && is_title(latin) {
             PartKind::Title
         } else if latin.len() == 1 && part.script == Script::Latin {
             PartKind::Initial
-        } else if PARTICLES.contains(&latin.as_str()) && count > 1 {
+        } else if count > 1 && is_particle(latin) {
             PartKind::Particle
         } else if count >= 3
             && index > 0

@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use crate::analyse::{AnalysedName, Part, PartKind};
-use crate::distance::similarity;
+use crate::distance::{similarity, similarity_at_least};
 
 /// Part pairs below this similarity are not aligned at all.
 const MIN_PART_SIMILARITY: f32 = 0.55;
@@ -349,7 +349,7 @@ fn align_parts(i: usize, a: &Part, j: usize, b: &Part) -> Option<AlignedPair> {
     let mut best = (0.0f32, How::Spelling, 0, 0);
     for (ka, key_a) in a.keys.iter().enumerate() {
         for (kb, key_b) in b.keys.iter().enumerate() {
-            let sim = similarity(key_a, key_b);
+            let sim = similarity_at_least(key_a, key_b, MIN_PART_SIMILARITY);
             // Among equal similarities, prefer the romanisations spelled exactly alike, so the
             // explanation names the system the other side used.
             let exact = a.romanised[ka] == b.romanised[kb];

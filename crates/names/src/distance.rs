@@ -74,8 +74,14 @@ const STACK_WIDTH: usize = 40;
 
 /// The weighted optimal-string-alignment distance between two skeletons.
 pub fn weighted_distance(a: &[u8], b: &[u8]) -> f32 {
+    distance_within(a, b, f32::INFINITY).unwrap_or(f32::INFINITY)
+}
+
+/// The distance if it is at most `limit`, else `None`, found without finishing the table: once
+/// two consecutive rows exceed the limit, no later cell can come back under it.
+pub fn distance_within(a: &[u8], b: &[u8], limit: f32) -> Option<f32> {
     if a == b {
-        return 0.0;
+        return Some(0.0);
     }
     // Three rolling rows: the transposition step needs the row before the previous one. Names
     // are short, so the rows live on the stack unless a token is unusually long.
@@ -95,11 +101,13 @@ pub fn weighted_distance(a: &[u8], b: &[u8]) -> f32 {
     for j in 1..width {
         previous[j] = previous[j - 1] + cost(b[j - 1]);
     }
+    let mut previous_min = 0.0f32;
     for i in 1..=a.len() {
         let ca = a[i - 1];
         let row = &SUBSTITUTION[usize::from(ca & 0x7f)];
         let delete = cost(ca);
         current[0] = previous[0] + delete;
+        let mut row_min = current[0];
         for j in 1..width {
             let cb = b[j - 1];
             let mut best = previous[j - 1] + row[usize::from(cb & 0x7f)];
@@ -109,11 +117,17 @@ pub fn weighted_distance(a: &[u8], b: &[u8]) -> f32 {
                 best = best.min(before[j - 2] + TRANSPOSITION);
             }
             current[j] = best;
+            row_min = row_min.min(best);
         }
+        if row_min > limit && previous_min > limit {
+            return None;
+        }
+        previous_min = row_min;
         std::mem::swap(&mut before, &mut previous);
         std::mem::swap(&mut previous, &mut current);
     }
-    previous[b.len()]
+    let distance = previous[b.len()];
+    (distance <= limit).then_some(distance)
 }
 
 /// Similarity in [0, 1]: one minus the distance relative to the longer skeleton.
@@ -124,6 +138,24 @@ pub fn similarity(a: &[u8], b: &[u8]) -> f32 {
     }
     (1.0 - weighted_distance(a, b) / longest as f32).clamp(0.0, 1.0)
 }
+
+/// Like [`similarity`], but returns 0 without computing the distance when the lengths alone
+/// rule out reaching `floor` (each extra symbol costs at least the cheapest insertion).
+pub fn similarity_at_least(a: &[u8], b: &[u8], floor: f32) -> f32 {
+    let longest = a.len().max(b.len());
+    let gap = a.len().abs_diff(b.len());
+    if longest == 0 {
+        return 1.0;
+    }
+    if 1.0 - (gap as f32 * CHEAPEST_INDEL) / (longest as f32) < floor {
+        return 0.0;
+    }
+    let limit = (1.0 - floor) * longest as f32;
+    distance_within(a, b, limit).map_or(0.0, |d| (1.0 - d / longest as f32).clamp(0.0, 1.0))
+}
+
+/// The cheapest insertion or deletion in [`indel`].
+const CHEAPEST_INDEL: f32 = 0.35;
 
 #[cfg(test)]
 mod tests {
@@ -163,6 +195,34 @@ mod tests {
         for (a, b) in [("abc", "acb"), ("kh", "x"), ("", "ab"), ("orban", "orbach")] {
             let (a, b) = (skeleton(a), skeleton(b));
             assert!((weighted_distance(&a, &b) - weighted_distance(&b, &a)).abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn bounded_similarity_agrees_above_its_floor() {
+        let words = [
+            "ivanov",
+            "ivanova",
+            "petrov",
+            "jumabaev",
+            "zhumabayev",
+            "li",
+            "mohammed",
+        ];
+        for a in words {
+            for b in words {
+                let (ka, kb) = (skeleton(a), skeleton(b));
+                let full = similarity(&ka, &kb);
+                let bounded = similarity_at_least(&ka, &kb, 0.55);
+                if full >= 0.55 {
+                    assert!(
+                        (full - bounded).abs() < 1e-6,
+                        "{a}/{b}: {full} vs {bounded}"
+                    );
+                } else {
+                    assert!(bounded < 0.55, "{a}/{b}: {bounded}");
+                }
+            }
         }
     }
 
