@@ -312,11 +312,16 @@ fn romanise_part(
     let part_script = script::token_script(raw);
     match part_script {
         Script::Latin => {
-            let mut latin: String = any_ascii::any_ascii(raw)
-                .chars()
-                .filter(char::is_ascii_alphanumeric)
-                .map(|c| c.to_ascii_lowercase())
-                .collect();
+            // Parts are split at non-alphanumerics and already folded: ASCII needs no work.
+            let mut latin: String = if raw.is_ascii() {
+                raw.to_owned()
+            } else {
+                any_ascii::any_ascii(raw)
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .map(|c| c.to_ascii_lowercase())
+                    .collect()
+            };
             if latin.bytes().any(|c| c.is_ascii_digit())
                 && latin.bytes().any(|c| c.is_ascii_alphabetic())
             {

@@ -7,15 +7,16 @@
 
 use crate::skeleton::is_vowel;
 
-/// Substitution and insertion/deletion costs for every pair of ASCII symbols, computed at compile
-/// time: the inner loop of the distance is a table lookup, not a chain of comparisons.
-static SUBSTITUTION: [[f32; 128]; 128] = {
-    let mut table = [[1.0f32; 128]; 128];
+/// Substitution and insertion/deletion costs for every pair of ASCII symbols, in hundredths,
+/// computed at compile time: the inner loop of the distance is a table lookup and integer
+/// minimums (an `f32::min` has to handle NaN and costs several instructions more).
+static SUBSTITUTION: [[u32; 128]; 128] = {
+    let mut table = [[100u32; 128]; 128];
     let mut a = 0;
     while a < 128 {
         let mut b = 0;
         while b < 128 {
-            table[a][b] = substitution(a as u8, b as u8);
+            table[a][b] = hundredths(substitution(a as u8, b as u8));
             b += 1;
         }
         a += 1;
@@ -23,15 +24,20 @@ static SUBSTITUTION: [[f32; 128]; 128] = {
     table
 };
 
-static INDEL: [f32; 128] = {
-    let mut table = [1.0f32; 128];
+static INDEL: [u32; 128] = {
+    let mut table = [100u32; 128];
     let mut c = 0;
     while c < 128 {
-        table[c] = indel(c as u8);
+        table[c] = hundredths(indel(c as u8));
         c += 1;
     }
     table
 };
+
+/// Every cost is a multiple of 0.05, so hundredths are exact.
+const fn hundredths(cost: f32) -> u32 {
+    (cost * 100.0 + 0.5) as u32
+}
 
 /// Cost of substituting skeleton symbol `a` by `b`.
 const fn substitution(a: u8, b: u8) -> f32 {
@@ -83,25 +89,27 @@ pub fn distance_within(a: &[u8], b: &[u8], limit: f32) -> Option<f32> {
     if a == b {
         return Some(0.0);
     }
+    let limit = if limit.is_finite() { (limit * 100.0 + 1e-3).floor().max(0.0) as u32 } else { u32::MAX / 4 };
     // Three rolling rows: the transposition step needs the row before the previous one. Names
     // are short, so the rows live on the stack unless a token is unusually long.
     let width = b.len() + 1;
-    let mut stack = [0f32; 3 * STACK_WIDTH];
+    let mut stack = [0u32; 3 * STACK_WIDTH];
     let mut heap = Vec::new();
-    let rows: &mut [f32] = if width <= STACK_WIDTH {
+    let rows: &mut [u32] = if width <= STACK_WIDTH {
         &mut stack[..3 * width]
     } else {
-        heap.resize(3 * width, 0f32);
+        heap.resize(3 * width, 0u32);
         &mut heap
     };
     let (before, rest) = rows.split_at_mut(width);
     let (previous, current) = rest.split_at_mut(width);
     let (mut before, mut previous, mut current) = (before, previous, current);
     let cost = |c: u8| INDEL[usize::from(c & 0x7f)];
+    let transposition = hundredths(TRANSPOSITION);
     for j in 1..width {
         previous[j] = previous[j - 1] + cost(b[j - 1]);
     }
-    let mut previous_min = 0.0f32;
+    let mut previous_min = 0u32;
     for i in 1..=a.len() {
         let ca = a[i - 1];
         let row = &SUBSTITUTION[usize::from(ca & 0x7f)];
@@ -114,7 +122,7 @@ pub fn distance_within(a: &[u8], b: &[u8], limit: f32) -> Option<f32> {
             best = best.min(previous[j] + delete);
             best = best.min(current[j - 1] + cost(cb));
             if i > 1 && j > 1 && ca == b[j - 2] && a[i - 2] == cb && ca != cb {
-                best = best.min(before[j - 2] + TRANSPOSITION);
+                best = best.min(before[j - 2] + transposition);
             }
             current[j] = best;
             row_min = row_min.min(best);
@@ -127,7 +135,7 @@ pub fn distance_within(a: &[u8], b: &[u8], limit: f32) -> Option<f32> {
         std::mem::swap(&mut previous, &mut current);
     }
     let distance = previous[b.len()];
-    (distance <= limit).then_some(distance)
+    (distance <= limit).then_some(distance as f32 / 100.0)
 }
 
 /// Similarity in [0, 1]: one minus the distance relative to the longer skeleton.
