@@ -3,6 +3,11 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+#[path = "cli/import.rs"]
+mod import;
+#[path = "cli/screen.rs"]
+mod screen;
+
 fn haven(data_dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_haven"))
         .arg("--data-dir")

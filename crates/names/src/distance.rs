@@ -89,7 +89,11 @@ pub fn distance_within(a: &[u8], b: &[u8], limit: f32) -> Option<f32> {
     if a == b {
         return Some(0.0);
     }
-    let limit = if limit.is_finite() { (limit * 100.0 + 1e-3).floor().max(0.0) as u32 } else { u32::MAX / 4 };
+    let limit = if limit.is_finite() {
+        (limit * 100.0 + 1e-3).floor().max(0.0) as u32
+    } else {
+        u32::MAX / 4
+    };
     // Three rolling rows: the transposition step needs the row before the previous one. Names
     // are short, so the rows live on the stack unless a token is unusually long.
     let width = b.len() + 1;

@@ -10,10 +10,18 @@
 //! change: both commit, or neither does. Each committed transaction that appended entries also
 //! stores a signed checkpoint of the new tree, so any later rewrite of an entry is caught at the
 //! first checkpoint that includes it.
+//!
+//! The registry and the context knowledge base (`import`, `records`) are stored as haven-domain
+//! records' canonical JSON plus the columns queries need; an import stages a whole file in
+//! temporary tables, checks it as a whole, merges it and appends its ledger entry in one
+//! transaction, so a failed or killed import leaves the previous state intact.
 
+mod cases;
+mod import;
 mod keyfile;
 mod ledger;
 mod migrate;
+mod records;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -21,8 +29,13 @@ use std::time::Duration;
 use haven_ledger::{EntryError, KeyError, NoteError, SigningKey, VerifyError};
 use rusqlite::{Connection, TransactionBehavior};
 
+pub use cases::{Case, CaseSummary};
+pub use import::{
+    DataCounts, ImportError, ImportItem, ImportMeta, ImportMode, ImportReport, Reject,
+};
 pub use ledger::{InclusionBundle, Receipt};
 pub use migrate::SCHEMA_VERSION;
+pub use records::{Link, RecordSource};
 
 /// The database file inside the data directory.
 pub const DATABASE_FILE: &str = "haven.sqlite";

@@ -7,11 +7,18 @@ use crate::StoreError;
 
 /// Every migration, in order. Append only: an applied migration is never edited, because the
 /// databases that ran it would silently differ from new ones.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "ledger", include_str!("../migrations/0001_ledger.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "ledger", include_str!("../migrations/0001_ledger.sql")),
+    (
+        2,
+        "registry_context",
+        include_str!("../migrations/0002_registry_context.sql"),
+    ),
+    (3, "cases", include_str!("../migrations/0003_cases.sql")),
+];
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Brings the schema up to date.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -1,7 +1,12 @@
 //! The command tree of `haven` (DESIGN §5.1): one module per top-level command.
 
+mod assess;
+mod demo;
+mod import;
+mod knowledge;
 mod ledger;
 mod names;
+mod screen;
 
 use std::path::PathBuf;
 
@@ -32,6 +37,15 @@ pub enum Command {
     /// The tamper-evident ledger: verify, checkpoint, proofs, export, keys.
     #[command(subcommand)]
     Ledger(ledger::LedgerCommand),
+    /// Import the protection registry or the context knowledge base from a file.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
+    /// Screen persons against the protection registry and the context knowledge base.
+    Screen(screen::ScreenArgs),
+    /// Assess a request: screen every party, decide, store the case (unless --dry-run).
+    Assess(assess::AssessArgs),
+    /// Assess the bundled example requests in a fresh temporary data directory.
+    Demo,
 }
 
 /// Runs one parsed command line.
@@ -39,5 +53,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Names(cmd) => names::run(cmd),
         Command::Ledger(cmd) => ledger::run(cmd, &cli.data_dir),
+        Command::Import(cmd) => import::run(cmd, &cli.data_dir),
+        Command::Screen(args) => screen::run(args, &cli.data_dir),
+        Command::Assess(args) => assess::run(args, &cli.data_dir),
+        Command::Demo => demo::run(),
     }
 }

@@ -23,7 +23,7 @@ fn entries_commit_and_roll_back_with_the_change() {
     store
         .transaction(|tx| {
             tx.sqlite()
-                .execute_batch("CREATE TABLE cases (id TEXT PRIMARY KEY)")?;
+                .execute_batch("CREATE TABLE changes (id TEXT PRIMARY KEY)")?;
             Ok::<_, StoreError>(())
         })
         .expect("schema change commits");
@@ -32,7 +32,7 @@ fn entries_commit_and_roll_back_with_the_change() {
     let receipt = store
         .transaction(|tx| {
             tx.sqlite()
-                .execute("INSERT INTO cases (id) VALUES ('c1')", [])?;
+                .execute("INSERT INTO changes (id) VALUES ('c1')", [])?;
             tx.append_ledger(&entry(1))
         })
         .expect("commits");
@@ -41,10 +41,10 @@ fn entries_commit_and_roll_back_with_the_change() {
     // A failure after the append keeps neither the change nor the entry.
     let result: Result<(), StoreError> = store.transaction(|tx| {
         tx.sqlite()
-            .execute("INSERT INTO cases (id) VALUES ('c2')", [])?;
+            .execute("INSERT INTO changes (id) VALUES ('c2')", [])?;
         tx.append_ledger(&entry(2))?;
         tx.sqlite()
-            .execute("INSERT INTO cases (id) VALUES ('c1')", [])?; // duplicate key
+            .execute("INSERT INTO changes (id) VALUES ('c1')", [])?; // duplicate key
         Ok(())
     });
     assert!(result.is_err());
@@ -53,7 +53,7 @@ fn entries_commit_and_roll_back_with_the_change() {
         .transaction(|tx| {
             Ok::<_, StoreError>(
                 tx.sqlite()
-                    .query_row("SELECT COUNT(*) FROM cases", [], |r| r.get(0))?,
+                    .query_row("SELECT COUNT(*) FROM changes", [], |r| r.get(0))?,
             )
         })
         .expect("readable");

@@ -1,6 +1,8 @@
 //! Integration tests of haven-store, one binary (ripgrep style): each module is one feature, each
 //! test has its own temporary data directory.
 
+mod cases;
+mod import;
 mod keys;
 mod ledger;
 mod migrations;

@@ -1,0 +1,579 @@
+//! From a request and what the registry and context know to typed findings, each with its
+//! evidence: which record, how well it matched, and what it shows.
+//!
+//! A match counts as "the same person" only when the combined screening score reaches the
+//! threshold and the birth dates, where both are known, do not contradict each other: a namesake
+//! born in another year is a different person, however alike the names.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use haven_domain::{
+    DateMatch, DecisionFinding, FindingCode, MatchEvidence, MeasureKind, OffenceCategory,
+    PartialDate, Party, PartyRole, PersonId, PersonRole, ProtectionStatus, RegistryPerson, Request,
+    RequestKind, RiskLevel,
+};
+use haven_index::{Match, Source};
+
+use crate::{AssessError, Knowledge, Settings};
+
+/// How far context expansion walks along relations (DESIGN §6: "context within two hops").
+const CONTEXT_HOPS: usize = 2;
+
+/// Measures that would reach a lawyer's or journalist's privileged material.
+const PRIVILEGE_REACHING: &[MeasureKind] = &[
+    MeasureKind::SearchPremises,
+    MeasureKind::SeizeDevices,
+    MeasureKind::SeizeDocuments,
+    MeasureKind::Interception,
+    MeasureKind::AccountAccess,
+];
+
+/// A party's match that counts as the same person, with the record behind it.
+struct Identified {
+    evidence: MatchEvidence,
+    id: PersonId,
+    registry: Option<RegistryPerson>,
+    roles: Vec<PersonRole>,
+}
+
+/// Derives every finding about a request, parties in order, then request-level findings.
+pub fn derive_findings(
+    request: &Request,
+    knowledge: &dyn Knowledge,
+    settings: &Settings,
+) -> Result<Vec<DecisionFinding>, AssessError> {
+    let mut findings = Vec::new();
+    let mut identified: Vec<Vec<Identified>> = Vec::with_capacity(request.parties.len());
+    for party in &request.parties {
+        identified.push(identify(party, knowledge, settings)?);
+    }
+
+    // Who in the request is protected against the requesting state: relatives of theirs named
+    // in the same request are flagged below.
+    let protected_parties: BTreeSet<usize> = identified
+        .iter()
+        .enumerate()
+        .filter(|(_, people)| {
+            people.iter().any(|p| {
+                p.registry
+                    .as_ref()
+                    .is_some_and(|r| protected_against(r, request))
+            })
+        })
+        .map(|(index, _)| index)
+        .collect();
+
+    for (index, (party, people)) in request.parties.iter().zip(&identified).enumerate() {
+        for person in people {
+            if let Some(record) = &person.registry {
+                let protection = &record.protection;
+                if protected_against(record, request) {
+                    findings.push(finding(
+                        FindingCode::ProtectedAgainstRequestingState,
+                        index,
+                        Some(&person.evidence),
+                        format!(
+                            "{} matches registry record {}: {} status granted by {} on {}, \
+                             protected against {}",
+                            party_label(request, index),
+                            record.id,
+                            status_label(protection.status),
+                            protection.granted_by.as_str(),
+                            protection.granted_on,
+                            request.requesting_state.as_str()
+                        ),
+                    ));
+                }
+                if protection.granted_by != settings.receiving_state {
+                    findings.push(finding(
+                        FindingCode::ProtectedByOtherState,
+                        index,
+                        Some(&person.evidence),
+                        format!(
+                            "registry record {}: protection granted by {}, not by {}; the \
+                             granting authority must be consulted",
+                            record.id,
+                            protection.granted_by.as_str(),
+                            settings.receiving_state.as_str()
+                        ),
+                    ));
+                }
+            }
+            for link in knowledge.links_of(&person.id)? {
+                if !link.kind.is_family() || link.id == person.id {
+                    continue;
+                }
+                if let Some(relative) = knowledge.registry_person(&link.id)?
+                    && protected_against(&relative, request)
+                {
+                    findings.push(finding(
+                        FindingCode::RelativeOfProtectedPerson,
+                        index,
+                        Some(&person.evidence),
+                        format!(
+                            "{} ({}) has as {} registry record {}, protected against {}",
+                            party_label(request, index),
+                            person.id,
+                            link.kind.as_str(),
+                            relative.id,
+                            request.requesting_state.as_str()
+                        ),
+                    ));
+                }
+            }
+            let professions: Vec<PersonRole> = person
+                .roles
+                .iter()
+                .copied()
+                .filter(|r| is_protected_profession(*r))
+                .collect();
+            for &profession in &professions {
+                findings.push(DecisionFinding {
+                    role: Some(profession),
+                    ..finding(
+                        FindingCode::ProtectedProfession,
+                        index,
+                        Some(&person.evidence),
+                        format!("{} is recorded as {}", person.id, role_label(profession)),
+                    )
+                });
+            }
+            let reaching: Vec<&str> = request
+                .measures_for(index)
+                .filter(|m| PRIVILEGE_REACHING.contains(&m.kind))
+                .map(|m| measure_label(m.kind))
+                .collect();
+            // Lawyers' privilege is the strictest; name it when the person is one.
+            let privileged = professions
+                .iter()
+                .copied()
+                .find(|r| *r == PersonRole::Lawyer)
+                .or_else(|| {
+                    professions
+                        .iter()
+                        .copied()
+                        .find(|r| *r == PersonRole::Journalist)
+                });
+            if let Some(profession) = privileged
+                && !reaching.is_empty()
+            {
+                findings.push(DecisionFinding {
+                    role: Some(profession),
+                    ..finding(
+                        FindingCode::PrivilegedMaterialLikely,
+                        index,
+                        Some(&person.evidence),
+                        format!(
+                            "{} is asked for against {}: privileged material is likely",
+                            reaching.join(", "),
+                            role_label(profession)
+                        ),
+                    )
+                });
+            }
+            if person.roles.contains(&PersonRole::Minor) {
+                findings.push(DecisionFinding {
+                    role: Some(PersonRole::Minor),
+                    ..finding(
+                        FindingCode::MinorInvolved,
+                        index,
+                        Some(&person.evidence),
+                        format!("{} is recorded as a minor", person.id),
+                    )
+                });
+            }
+            for context in persecution_context(&person.id, knowledge)? {
+                findings.push(finding(
+                    FindingCode::ContextPoliticalPersecution,
+                    index,
+                    Some(&person.evidence),
+                    context,
+                ));
+            }
+        }
+
+        // A household member named beside a protected party is a relative of theirs whether or
+        // not the registry records the link.
+        if party.role == Some(PartyRole::HouseholdMember)
+            && !protected_parties.contains(&index)
+            && let Some(&protected) = protected_parties.iter().next()
+        {
+            findings.push(finding(
+                FindingCode::RelativeOfProtectedPerson,
+                index,
+                None,
+                format!(
+                    "{} is named as a household member beside {}, who is protected against {}",
+                    party_label(request, index),
+                    party_label(request, protected),
+                    request.requesting_state.as_str()
+                ),
+            ));
+        }
+
+        if let Some(birth) = &party.birth_date
+            && is_minor_on(birth, &request.received_on)
+            && !people.iter().any(|p| p.roles.contains(&PersonRole::Minor))
+        {
+            findings.push(DecisionFinding {
+                role: Some(PersonRole::Minor),
+                ..finding(
+                    FindingCode::MinorInvolved,
+                    index,
+                    None,
+                    format!(
+                        "{} was born {birth}: under 18 when the request was received ({})",
+                        party_label(request, index),
+                        request.received_on
+                    ),
+                )
+            });
+        }
+    }
+
+    request_level_findings(request, knowledge, &mut findings)?;
+    dedupe(&mut findings);
+    Ok(findings)
+}
+
+/// Findings about the request as a whole: the requesting state, the offences, the kind.
+fn request_level_findings(
+    request: &Request,
+    knowledge: &dyn Knowledge,
+    findings: &mut Vec<DecisionFinding>,
+) -> Result<(), AssessError> {
+    if let Some(profile) = knowledge.state_profile(request.requesting_state)?
+        && matches!(profile.risk, RiskLevel::High | RiskLevel::VeryHigh)
+    {
+        let sources: Vec<&str> = profile.sources.iter().map(|s| s.as_str()).collect();
+        findings.push(DecisionFinding {
+            code: FindingCode::RequestingStateHighRisk,
+            party: None,
+            matched: None,
+            role: None,
+            detail: format!(
+                "{} is profiled as {} risk: {} [{}]",
+                request.requesting_state.as_str(),
+                risk_label(profile.risk),
+                profile.summary,
+                sources.join("; ")
+            ),
+        });
+    }
+    for offence in &request.offences {
+        if matches!(
+            offence.category,
+            OffenceCategory::Political
+                | OffenceCategory::Fiscal
+                | OffenceCategory::Defamation
+                | OffenceCategory::Extremism
+        ) {
+            findings.push(DecisionFinding {
+                code: FindingCode::OffenceCategoryFlag,
+                party: None,
+                matched: None,
+                role: None,
+                detail: format!(
+                    "offence \"{}\" is classed as {}",
+                    offence.description,
+                    offence_label(offence.category)
+                ),
+            });
+        }
+    }
+    if request.kind == RequestKind::Diffusion {
+        findings.push(DecisionFinding {
+            code: FindingCode::UnreviewedDiffusion,
+            party: None,
+            matched: None,
+            role: None,
+            detail: "a diffusion is sent by the member state directly; INTERPOL has not reviewed \
+                     it against Articles 2 and 3 of its Constitution"
+                .to_owned(),
+        });
+    }
+    let officials: u32 = request
+        .measures
+        .iter()
+        .filter(|m| m.kind == MeasureKind::ForeignOfficialsPresent)
+        .map(|m| m.count.unwrap_or(1))
+        .sum();
+    if officials > 0 {
+        findings.push(DecisionFinding {
+            code: FindingCode::ForeignOfficialsRequested,
+            party: None,
+            matched: None,
+            role: None,
+            detail: format!(
+                "{officials} official(s) of {} are to be present at execution",
+                request.requesting_state.as_str()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The matches of a party that count as the same person.
+fn identify(
+    party: &Party,
+    knowledge: &dyn Knowledge,
+    settings: &Settings,
+) -> Result<Vec<Identified>, AssessError> {
+    let mut people = Vec::new();
+    for candidate in knowledge.screen(party, settings.matches_per_party)? {
+        if candidate.score < settings.match_threshold {
+            continue;
+        }
+        let Ok(id) = PersonId::parse(candidate.id.clone()) else {
+            continue;
+        };
+        let (registry, roles, birth) = match candidate.source {
+            Source::Registry => match knowledge.registry_person(&id)? {
+                Some(person) => {
+                    let (roles, birth) = (person.roles.clone(), person.birth_date);
+                    (Some(person), roles, birth)
+                }
+                None => continue,
+            },
+            Source::Context => match knowledge.context_person(&id)? {
+                Some(person) => (None, person.roles, person.birth_date),
+                None => continue,
+            },
+        };
+        // A namesake: the birth dates say it is someone else.
+        if let (Some(a), Some(b)) = (&party.birth_date, &birth)
+            && a.compare(b) == DateMatch::Mismatch
+        {
+            continue;
+        }
+        people.push(Identified {
+            evidence: evidence(&candidate),
+            id,
+            registry,
+            roles,
+        });
+    }
+    Ok(people)
+}
+
+/// Findings of political persecution about the person or anyone within two hops of them.
+fn persecution_context(
+    start: &PersonId,
+    knowledge: &dyn Knowledge,
+) -> Result<Vec<String>, AssessError> {
+    // Breadth first, remembering how each person was reached, so the finding can say "the
+    // sibling of …".
+    let mut paths: BTreeMap<PersonId, String> = BTreeMap::new();
+    paths.insert(start.clone(), start.to_string());
+    let mut queue = VecDeque::from([(start.clone(), 0usize)]);
+    while let Some((id, depth)) = queue.pop_front() {
+        if depth == CONTEXT_HOPS {
+            continue;
+        }
+        for link in knowledge.links_of(&id)? {
+            if paths.contains_key(&link.id) {
+                continue;
+            }
+            let path = format!("{} ({} of {})", link.id, link.kind.as_str(), paths[&id]);
+            paths.insert(link.id.clone(), path);
+            queue.push_back((link.id, depth + 1));
+        }
+    }
+    let mut out = Vec::new();
+    for (id, path) in &paths {
+        for found in knowledge.findings_about(id)? {
+            out.push(format!(
+                "{path}: {} ({}): {} [{}]",
+                finding_type_label(found.finding_type),
+                found.id,
+                found.summary,
+                found.source
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn protected_against(record: &RegistryPerson, request: &Request) -> bool {
+    record
+        .protection
+        .against
+        .contains(&request.requesting_state)
+}
+
+fn is_protected_profession(role: PersonRole) -> bool {
+    matches!(
+        role,
+        PersonRole::Lawyer | PersonRole::Journalist | PersonRole::HumanRightsDefender
+    )
+}
+
+/// Under 18 on the day the request was received, judged on what both dates say; an uncertain
+/// case (a birth year only, in the boundary year) counts as a minor: the safeguard costs less
+/// than the mistake.
+fn is_minor_on(birth: &PartialDate, on: &PartialDate) -> bool {
+    let age_years = i32::from(on.year()) - i32::from(birth.year());
+    if age_years < 18 {
+        return true;
+    }
+    if age_years > 18 {
+        return false;
+    }
+    match (birth.month(), on.month()) {
+        (Some(bm), Some(om)) if bm != om => bm > om,
+        (Some(_), Some(_)) => match (birth.day(), on.day()) {
+            (Some(bd), Some(od)) => bd > od,
+            _ => true,
+        },
+        _ => true,
+    }
+}
+
+fn evidence(candidate: &Match) -> MatchEvidence {
+    MatchEvidence {
+        id: candidate.id.clone(),
+        source: candidate.source.label().to_owned(),
+        score: (f64::from(candidate.score) * 10_000.0).round() / 10_000.0,
+        explanation: candidate.explanation.clone(),
+    }
+}
+
+fn finding(
+    code: FindingCode,
+    party: usize,
+    evidence: Option<&MatchEvidence>,
+    detail: String,
+) -> DecisionFinding {
+    DecisionFinding {
+        code,
+        party: Some(party),
+        matched: evidence.cloned(),
+        detail,
+        role: None,
+    }
+}
+
+/// The same finding twice (two aliases of one record, a relation stated on both sides) is one.
+fn dedupe(findings: &mut Vec<DecisionFinding>) {
+    let mut seen = BTreeSet::new();
+    findings.retain(|f| {
+        seen.insert((
+            f.code,
+            f.party,
+            f.matched.as_ref().map(|m| m.id.clone()),
+            f.detail.clone(),
+        ))
+    });
+}
+
+fn party_label(request: &Request, index: usize) -> String {
+    let party = &request.parties[index];
+    let role = party.role.map_or("party", |r| match r {
+        PartyRole::Subject => "the subject",
+        PartyRole::HouseholdMember => "a household member",
+        PartyRole::PremisesOwner => "the premises owner",
+        PartyRole::AccountHolder => "the account holder",
+        PartyRole::Witness => "a witness",
+        PartyRole::Counsel => "counsel",
+        PartyRole::Other => "a party",
+    });
+    format!("party {index} ({role}, \"{}\")", party.names[0])
+}
+
+fn status_label(status: ProtectionStatus) -> &'static str {
+    match status {
+        ProtectionStatus::Refugee => "refugee",
+        ProtectionStatus::Subsidiary => "subsidiary protection",
+        ProtectionStatus::AsylumSeeker => "asylum seeker",
+        ProtectionStatus::Temporary => "temporary protection",
+        _ => "protection",
+    }
+}
+
+fn role_label(role: PersonRole) -> &'static str {
+    match role {
+        PersonRole::Lawyer => "a lawyer",
+        PersonRole::Journalist => "a journalist",
+        PersonRole::HumanRightsDefender => "a human-rights defender",
+        PersonRole::Minor => "a minor",
+        PersonRole::PoliticalOpponent => "a political opponent",
+        _ => "a person in a recorded role",
+    }
+}
+
+fn measure_label(kind: MeasureKind) -> &'static str {
+    match kind {
+        MeasureKind::SearchPremises => "a search of premises",
+        MeasureKind::SeizeDevices => "seizure of devices",
+        MeasureKind::SeizeDocuments => "seizure of documents",
+        MeasureKind::BankingRecords => "banking records",
+        MeasureKind::AccountAccess => "access to accounts",
+        MeasureKind::Questioning => "questioning",
+        MeasureKind::ForeignOfficialsPresent => "presence of foreign officials",
+        MeasureKind::Interception => "interception",
+        MeasureKind::Locate => "locating the person",
+        MeasureKind::ProvisionalArrest => "provisional arrest",
+        MeasureKind::Surrender => "surrender",
+        MeasureKind::TransferOfMaterial => "transfer of material",
+    }
+}
+
+fn offence_label(category: OffenceCategory) -> &'static str {
+    match category {
+        OffenceCategory::Political => "political",
+        OffenceCategory::Fiscal => "fiscal",
+        OffenceCategory::Defamation => "defamation",
+        OffenceCategory::Extremism => "extremism",
+        OffenceCategory::Terrorism => "terrorism",
+        OffenceCategory::Fraud => "fraud",
+        OffenceCategory::Violent => "violent",
+        OffenceCategory::Other => "other",
+    }
+}
+
+fn risk_label(risk: RiskLevel) -> &'static str {
+    match risk {
+        RiskLevel::Low => "low",
+        RiskLevel::Medium => "medium",
+        RiskLevel::High => "high",
+        RiskLevel::VeryHigh => "very high",
+    }
+}
+
+fn finding_type_label(kind: haven_domain::FindingType) -> &'static str {
+    use haven_domain::FindingType as T;
+    match kind {
+        T::InterpolNoticeDeleted => "INTERPOL notice deleted",
+        T::UnArbitraryDetentionOpinion => "UN Working Group on Arbitrary Detention opinion",
+        T::ExtraditionRefusedPolitical => "extradition refused as political",
+        T::RecognisedPoliticalPrisoner => "recognised political prisoner",
+        T::CourtFoundPoliticalMotive => "court found a political motive",
+        T::TransnationalRepressionIncident => "transnational repression incident",
+        _ => "finding",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minors_by_birth_date() {
+        let date = |s: &str| PartialDate::parse(s).expect("date");
+        let cases = [
+            ("2005-03-01", "2019-09-10", true),
+            ("2001-09-11", "2019-09-10", true),
+            ("2001-09-10", "2019-09-10", false),
+            ("2001-08-01", "2019-09-10", false),
+            ("2001", "2019-09-10", true),
+            ("1990", "2019", false),
+        ];
+        for (birth, on, expected) in cases {
+            assert_eq!(
+                is_minor_on(&date(birth), &date(on)),
+                expected,
+                "{birth} on {on}"
+            );
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! Assessment of one cooperation request (DESIGN §3): screen every party against the registry
+//! and the context knowledge base, expand the context two hops along relations, derive typed
+//! findings with their evidence, and let the policy decide.
+//!
+//! Pure orchestration: the data comes in through the [`Knowledge`] trait (the store and the
+//! screening index implement it in the binary; tests implement it in memory), so this crate
+//! does no I/O and knows no database. The same request and the same knowledge give the same
+//! decision.
+
+mod findings;
+mod memo;
+pub mod records;
+
+use haven_domain::{
+    ContextPerson, CountryCode, Decision, Finding as ContextFinding, Party, PersonId,
+    RegistryPerson, RelationKind, Request, StateProfile,
+};
+use haven_index::Match;
+use haven_policy::{Catalogue, Facts};
+
+pub use findings::derive_findings;
+pub use memo::memo;
+
+/// An error from the knowledge source (a database, an index), passed through.
+pub type KnowledgeError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A person linked to another: `kind` is what `id` is to the person asked about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub id: PersonId,
+    pub kind: RelationKind,
+}
+
+/// What an assessment needs to know, from wherever it is kept.
+pub trait Knowledge {
+    /// Ranked matches for a party, best first.
+    fn screen(&self, party: &Party, limit: usize) -> Result<Vec<Match>, KnowledgeError>;
+    fn registry_person(&self, id: &PersonId) -> Result<Option<RegistryPerson>, KnowledgeError>;
+    fn context_person(&self, id: &PersonId) -> Result<Option<ContextPerson>, KnowledgeError>;
+    /// Stated and implied relations of a person.
+    fn links_of(&self, id: &PersonId) -> Result<Vec<Link>, KnowledgeError>;
+    /// Context findings about a person.
+    fn findings_about(&self, id: &PersonId) -> Result<Vec<ContextFinding>, KnowledgeError>;
+    fn state_profile(&self, state: CountryCode) -> Result<Option<StateProfile>, KnowledgeError>;
+}
+
+/// The assessing state's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// The state that received the request and runs Haven: protection granted by another
+    /// state is a finding of its own (CJEU C-352/22: consult the granting authority).
+    pub receiving_state: CountryCode,
+    /// The combined screening score at and above which a match is taken as the same person.
+    pub match_threshold: f32,
+    /// How many matches per party are considered.
+    pub matches_per_party: usize,
+}
+
+impl Settings {
+    /// The defaults for a receiving state.
+    pub fn new(receiving_state: CountryCode) -> Settings {
+        Settings {
+            receiving_state,
+            match_threshold: 0.8,
+            matches_per_party: 5,
+        }
+    }
+}
+
+/// Why an assessment could not be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AssessError {
+    #[error("looking up the registry and context: {0}")]
+    Knowledge(#[source] KnowledgeError),
+}
+
+impl From<KnowledgeError> for AssessError {
+    fn from(error: KnowledgeError) -> Self {
+        AssessError::Knowledge(error)
+    }
+}
+
+/// Assesses a request: findings, then the policy's decision (without a ledger reference: the
+/// caller adds it when it stores the case).
+pub fn assess(
+    request: &Request,
+    knowledge: &dyn Knowledge,
+    settings: &Settings,
+    catalogue: &Catalogue,
+) -> Result<Decision, AssessError> {
+    let findings = derive_findings(request, knowledge, settings)?;
+    let state_risk = knowledge
+        .state_profile(request.requesting_state)?
+        .map(|p| p.risk);
+    Ok(haven_policy::evaluate(
+        catalogue,
+        &Facts {
+            request,
+            findings,
+            state_risk,
+        },
+    ))
+}

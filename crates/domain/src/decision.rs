@@ -1,0 +1,203 @@
+//! What an assessment concludes (DESIGN §5.3): typed findings with their evidence, the outcome,
+//! the safeguards and referrals the law requires, internal reasons with their sources, and a
+//! reply that is safe to send to the requesting state.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::PersonRole;
+
+/// Defines a closed code enum whose snake_case name is its wire form, with `as_str`.
+macro_rules! codes {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $wire:literal,)+ }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)+
+        }
+
+        impl $name {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// The wire name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $wire,)+
+                }
+            }
+
+            /// Parses a wire name.
+            pub fn parse(text: &str) -> Option<$name> {
+                match text {
+                    $($wire => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+codes! {
+    /// What screening and context expansion found.
+    FindingCode {
+        /// A party is protected (refugee, subsidiary protection, asylum seeker, temporary
+        /// protection) against the very state that sends the request.
+        ProtectedAgainstRequestingState = "protected_against_requesting_state",
+        /// A party is protected by another state than the receiving one.
+        ProtectedByOtherState = "protected_by_other_state",
+        /// A party is a relative or household member of a protected person.
+        RelativeOfProtectedPerson = "relative_of_protected_person",
+        /// A party is a lawyer, journalist or human-rights defender.
+        ProtectedProfession = "protected_profession",
+        /// A party is a minor.
+        MinorInvolved = "minor_involved",
+        /// Within two hops of a party: a court, UN or INTERPOL finding of political persecution.
+        ContextPoliticalPersecution = "context_political_persecution",
+        /// The requesting state's profile shows a high risk of political persecution.
+        RequestingStateHighRisk = "requesting_state_high_risk",
+        /// An offence is of a category that is often a vehicle for persecution.
+        OffenceCategoryFlag = "offence_category_flag",
+        /// The measures would reach material covered by professional privilege.
+        PrivilegedMaterialLikely = "privileged_material_likely",
+        /// The request is an INTERPOL diffusion, not reviewed by INTERPOL before dispatch.
+        UnreviewedDiffusion = "unreviewed_diffusion",
+        /// Officials of the requesting state are to be present at execution.
+        ForeignOfficialsRequested = "foreign_officials_requested",
+    }
+}
+
+codes! {
+    /// Conditions the execution must meet.
+    SafeguardCode {
+        WarrantPresented = "warrant_presented",
+        CounselPresent = "counsel_present",
+        IndependentLegalObserver = "independent_legal_observer",
+        PrivilegeSealing = "privilege_sealing",
+        JudgeLedQuestioning = "judge_led_questioning",
+        ForeignOfficialsObserveOnly = "foreign_officials_observe_only",
+        ItemisedInventory = "itemised_inventory",
+        NoLiveAccountAccess = "no_live_account_access",
+        TransferAfterJudicialSorting = "transfer_after_judicial_sorting",
+        /// Use of transferred material limited to the proceedings named (ETS 182 Art 26).
+        SpecialityOfUse = "speciality_of_use",
+    }
+}
+
+codes! {
+    /// Who must be told or asked before anything is executed.
+    ReferralCode {
+        AsylumAuthority = "asylum_authority",
+        InvestigatingJudge = "investigating_judge",
+        BarAssociation = "bar_association",
+        DataProtectionOfficer = "data_protection_officer",
+    }
+}
+
+codes! {
+    /// The decision, from least to most restrictive.
+    Outcome {
+        Proceed = "proceed",
+        ProceedWithSafeguards = "proceed_with_safeguards",
+        FreezeAndRefer = "freeze_and_refer",
+        Refuse = "refuse",
+    }
+}
+
+/// The record a finding rests on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchEvidence {
+    /// The registry or context record.
+    pub id: String,
+    /// `registry` or `context`.
+    pub source: String,
+    pub score: f64,
+    pub explanation: String,
+}
+
+/// One finding, with its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Finding {
+    pub code: FindingCode,
+    /// The party (index into the request's parties) it concerns, if one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party: Option<usize>,
+    /// The record match it rests on, if any.
+    #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
+    pub matched: Option<MatchEvidence>,
+    /// What was found, in words (internal: may name protection details).
+    pub detail: String,
+    /// For `protected_profession` and `minor_involved`: the role the record gives the person
+    /// (lawyer, journalist, …). The policy needs it to tell a lawyer (bar association, judge-led
+    /// questioning) from a journalist; when absent it assumes the strictest role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<PersonRole>,
+}
+
+/// A required safeguard and its legal source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Safeguard {
+    pub code: SafeguardCode,
+    pub citation: String,
+    /// The measure or party it attaches to, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applies_to: Option<String>,
+}
+
+/// Where the assessment stands in the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerRef {
+    pub index: u64,
+    pub root: String,
+}
+
+/// The decision on a request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    pub outcome: Outcome,
+    pub findings: Vec<Finding>,
+    pub safeguards: Vec<Safeguard>,
+    pub referrals: Vec<ReferralCode>,
+    /// Internal reasons, each with its citation: for the file and the judge, never for abroad.
+    pub reasons: Vec<String>,
+    /// The text that may go to the requesting state: generic grounds only.
+    pub reply_to_requesting_state: String,
+    /// Which rules fired, by id, in catalogue order (for the memo and for audits).
+    #[serde(default)]
+    pub rules_applied: Vec<String>,
+    /// Absent on a dry run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger: Option<LedgerRef>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_through_their_wire_names() {
+        for code in FindingCode::ALL {
+            assert_eq!(FindingCode::parse(code.as_str()), Some(*code));
+            let json = serde_json::to_string(code).expect("serialises");
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+        for code in SafeguardCode::ALL {
+            assert_eq!(SafeguardCode::parse(code.as_str()), Some(*code));
+        }
+        assert!(Outcome::Refuse > Outcome::FreezeAndRefer);
+        assert!(Outcome::FreezeAndRefer > Outcome::ProceedWithSafeguards);
+    }
+}

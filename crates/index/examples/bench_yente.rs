@@ -1,0 +1,171 @@
+//! The yente candidate-generation benchmark: registry = the UN persons (untreated) plus 50,000
+//! synthetic negatives; queries = the same UN persons perturbed (treated). Row i of the treated
+//! file is row i of the untreated file (checked below). Prints top-1/top-10 recall and latency.
+//!
+//! ```text
+//! cargo run --release -p haven-index --example bench_yente -- ../shared/bench
+//! ```
+
+use std::time::{Duration, Instant};
+
+use haven_index::{BirthDate, Gender, Index, IndexRecord, Query, Source};
+
+struct Row {
+    full_name: String,
+    gender: Option<Gender>,
+    birth: Option<BirthDate>,
+    nationality: Vec<String>,
+}
+
+fn read(path: &std::path::Path) -> Vec<Row> {
+    let mut reader = csv::Reader::from_path(path).expect("CSV opens");
+    let headers = reader.headers().expect("header").clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).expect("column");
+    let (name, gender, dob, nat) = (
+        col("full_name"),
+        col("gender"),
+        col("date_of_birth"),
+        col("nationality"),
+    );
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("CSV row");
+            Row {
+                full_name: r[name].to_owned(),
+                gender: Gender::parse(&r[gender]),
+                birth: BirthDate::parse(&r[dob]),
+                // Codes ("af") are kept; country names ("Iraq") are not codes and are ignored.
+                nationality: r[nat]
+                    .split([';', ','])
+                    .map(|n| n.trim().to_ascii_lowercase())
+                    .filter(|n| n.len() == 2)
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+fn main() {
+    let dir = std::path::PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "../shared/bench".into()),
+    );
+    let untreated = read(&dir.join("yente_positives_un_untreated.csv"));
+    let treated = read(&dir.join("yente_positives_un_treated.csv"));
+    let negatives = read(&dir.join("yente_negatives_global.csv"));
+    assert_eq!(untreated.len(), treated.len());
+    // Pairing check: same row, same person? Nationality and birth year mostly survive the
+    // perturbation; names are compared by the engine.
+    let matcher = haven_names::Matcher::bundled();
+    let same_nat = untreated
+        .iter()
+        .zip(&treated)
+        .filter(|(a, b)| a.nationality == b.nationality)
+        .count();
+    let same_year = untreated
+        .iter()
+        .zip(&treated)
+        .filter(|(a, b)| a.birth.map(|d| d.year) == b.birth.map(|d| d.year))
+        .count();
+    let name_close = untreated
+        .iter()
+        .zip(&treated)
+        .filter(|(a, b)| matcher.score(&a.full_name, &b.full_name) >= 0.7)
+        .count();
+    println!(
+        "pairing row i ↔ row i over {} rows: same nationality {same_nat}, same birth year {same_year}, names scoring ≥ 0.7 {name_close}",
+        untreated.len()
+    );
+
+    let records: Vec<IndexRecord> = untreated
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (format!("P-{i:04}"), r))
+        .chain(
+            negatives
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (format!("N-{i:05}"), r)),
+        )
+        .map(|(id, r)| IndexRecord {
+            id,
+            source: Source::Registry,
+            names: vec![r.full_name.clone()],
+            birth_date: r.birth,
+            nationalities: r.nationality.clone(),
+            gender: r.gender,
+        })
+        .collect();
+    let start = Instant::now();
+    let index = Index::build(records, 1);
+    println!(
+        "registry: {} records, built in {:.2} s",
+        index.len(),
+        start.elapsed().as_secs_f64()
+    );
+
+    let queries: Vec<Query> = treated
+        .iter()
+        .map(|r| Query {
+            names: vec![r.full_name.clone()],
+            birth_date: r.birth,
+            nationalities: r.nationality.clone(),
+            gender: r.gender,
+        })
+        .collect();
+    index.screen(&queries[0], 10);
+    let with_evidence = std::env::args().nth(2).as_deref() != Some("names-only");
+    let (mut top1, mut top10) = (0, 0);
+    let mut times: Vec<Duration> = Vec::new();
+    for (i, q) in queries.iter().enumerate() {
+        let q = if with_evidence {
+            q.clone()
+        } else {
+            Query::name(&q.names[0])
+        };
+        let t = Instant::now();
+        let matches = index.screen(&q, 10);
+        times.push(t.elapsed());
+        let expected = format!("P-{i:04}");
+        match matches.iter().position(|m| m.id == expected) {
+            Some(0) => {
+                top1 += 1;
+                top10 += 1;
+            }
+            Some(rank) => {
+                top10 += 1;
+                println!(
+                    "  rank {}: {:?} → expected {:?}, top {:?} {:.3}",
+                    rank + 1,
+                    q.names[0],
+                    untreated[i].full_name,
+                    matches[0].names,
+                    matches[0].score
+                );
+            }
+            None => println!(
+                "  missed: {:?} → expected {:?}; got {:?}",
+                q.names[0],
+                untreated[i].full_name,
+                matches.first().map(|m| (&m.names, m.score))
+            ),
+        }
+    }
+    times.sort();
+    let n = queries.len();
+    println!(
+        "yente ({}): top-1 {:.2}% ({top1}/{n}), top-10 {:.2}% ({top10}/{n}); latency median {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+        if with_evidence {
+            "names + birth date + nationality + gender"
+        } else {
+            "names only"
+        },
+        100.0 * top1 as f64 / n as f64,
+        100.0 * top10 as f64 / n as f64,
+        times[n / 2].as_secs_f64() * 1e3,
+        times[(n as f64 * 0.99) as usize].as_secs_f64() * 1e3,
+        times[n - 1].as_secs_f64() * 1e3,
+    );
+}

@@ -1,0 +1,492 @@
+//! Screening: a query's keys → candidates → the few best rescored by the name engine and the
+//! evidence.
+//!
+//! Candidate generation, per query:
+//!
+//! 1. Every keyed part of every query name gives its keys (`keys::query_keys`); each key's
+//!    weight is its kind's factor times its idf, `ln(1 + N / df)`.
+//! 2. Short lists (≤ `scan_limit`) are read in full, shortest first, within `scan_budget`
+//!    postings: each record found gets, per query part, the best weight of the part's keys it
+//!    is filed under. Year keys make common names short: "Ivan Ivanov, 1971".
+//! 3. Long lists ("mohammed", "ivan") are never read: each is intersected with the candidates
+//!    (galloping search), adding the part's weight to those filed under it.
+//! 4. If nothing was short, the first `enumerate_cap` entries of the shortest list are the
+//!    candidates (a query like "Mohammed Ali" with no date against millions: documented loss).
+//! 5. Candidates are ranked by their share of the query's key weight plus a birth-date bonus;
+//!    the best `rescore` are re-analysed from the arena and compared with the full name
+//!    engine; evidence gives the final score (`evidence`).
+
+use haven_names::{AnalysedName, Comparison, Matcher, compare, explain};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::evidence::{self, DateEvidence, EVIDENCE_WEIGHT, NAME_WEIGHT};
+use crate::index::Index;
+use crate::keys::{self, QueryKey};
+use crate::record::{Match, Query, pack_country};
+
+/// Query parts taken into account for candidate generation (all parts still count in the
+/// rescoring).
+const MAX_PARTS: usize = 16;
+
+/// The accumulator slot of the joined-name key: a record filed under the query's whole name
+/// run together matches all of it.
+const JOINED_PART: usize = MAX_PARTS - 1;
+const JOINED_SHARE: f32 = 0.95;
+
+/// Long posting lists checked per query part.
+const VERIFY_PER_PART: usize = 2;
+
+#[derive(Default)]
+struct Scratch {
+    acc: FxHashMap<u32, Best>,
+    cands: Vec<(u32, Best)>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// A candidate's best key weight per query part, quantised to a byte (1/16 steps) to keep the
+/// accumulator small.
+type Best = [u8; MAX_PARTS];
+
+fn quantise(weight: f32) -> u8 {
+    (weight * 16.0).round().clamp(1.0, 255.0) as u8
+}
+
+struct LookedUp<'a> {
+    part: usize,
+    weight: f32,
+    is_year: bool,
+    table: &'a [u32],
+    delta: &'a [u32],
+}
+
+impl LookedUp<'_> {
+    fn df(&self) -> usize {
+        self.table.len() + self.delta.len()
+    }
+}
+
+struct Rescored {
+    slot: u32,
+    score: f32,
+    name_score: f32,
+    query_name: usize,
+    record_name: AnalysedName,
+    comparison: Comparison,
+    evidence: evidence::Evidence,
+}
+
+impl Index {
+    /// The `k` best matches for a person, best first; ties by id.
+    pub fn screen(&self, query: &Query, k: usize) -> Vec<Match> {
+        let matcher = Matcher::bundled();
+        let analysed: Vec<AnalysedName> = query
+            .names
+            .iter()
+            .map(|n| matcher.analyse(n))
+            .filter(|a| !a.parts.is_empty())
+            .collect();
+        if analysed.is_empty() || k == 0 || self.live == 0 {
+            return Vec::new();
+        }
+        let candidates = self.candidates(query, &analysed);
+        self.rescore(query, &analysed, &candidates, &matcher, k)
+    }
+
+    /// Scores one record against a query exactly as `screen` would rank it, whether or not the
+    /// candidate generation would have found it. `None` if there is no such live record or its
+    /// best name score is below `min_name_score`.
+    pub fn score_record(&self, query: &Query, id: &str) -> Option<Match> {
+        let slot = self.slot_of(id)?;
+        let matcher = Matcher::bundled();
+        let analysed: Vec<AnalysedName> = query
+            .names
+            .iter()
+            .map(|n| matcher.analyse(n))
+            .filter(|a| !a.parts.is_empty())
+            .collect();
+        self.rescore(query, &analysed, &[slot], &matcher, 1).pop()
+    }
+
+    /// Screens many queries on all cores; results in query order.
+    pub fn screen_batch(&self, queries: &[Query], k: usize) -> Vec<Vec<Match>> {
+        queries.par_iter().map(|q| self.screen(q, k)).collect()
+    }
+
+    fn candidates(&self, query: &Query, analysed: &[AnalysedName]) -> Vec<u32> {
+        let settings = &self.settings;
+        // Parts (across names) and the name each belongs to.
+        let mut part_name: Vec<usize> = Vec::new();
+        let mut looked: Vec<LookedUp<'_>> = Vec::new();
+        let mut scratch: Vec<QueryKey> = Vec::new();
+        let n = self.live.max(1) as f32;
+        for (name_index, name) in analysed.iter().enumerate() {
+            for part in name.parts.iter().filter(|p| keys::is_keyed(p)) {
+                if part_name.len() == JOINED_PART {
+                    break;
+                }
+                let part_index = part_name.len();
+                part_name.push(name_index);
+                scratch.clear();
+                keys::query_keys(part, query.birth_date, &mut scratch);
+                for key in &scratch {
+                    let (table, delta) = self.postings_of(key.hash);
+                    let df = table.len() + delta.len();
+                    if df == 0 {
+                        continue;
+                    }
+                    looked.push(LookedUp {
+                        part: part_index,
+                        weight: key.factor * (1.0 + n / df as f32).ln(),
+                        is_year: key.is_year,
+                        table,
+                        delta,
+                    });
+                }
+            }
+        }
+        for name in analysed {
+            if let Some(hash) = keys::joined_key(name) {
+                let (table, delta) = self.postings_of(hash);
+                let df = table.len() + delta.len();
+                if df > 0 {
+                    looked.push(LookedUp {
+                        part: JOINED_PART,
+                        weight: (1.0 + n / df as f32).ln(),
+                        is_year: false,
+                        table,
+                        delta,
+                    });
+                }
+            }
+        }
+        if looked.is_empty() {
+            return Vec::new();
+        }
+        // The most a part can earn: its best key's weight (year keys excluded: they repeat a
+        // skeleton key).
+        let mut part_max = vec![0f32; part_name.len()];
+        for l in looked.iter().filter(|l| l.part != JOINED_PART) {
+            part_max[l.part] = part_max[l.part].max(l.weight);
+        }
+        // A part filed under nothing (a typo, a name nobody has) still counts in the total, as a
+        // rare key would: records that lack it are not full matches.
+        for w in part_max.iter_mut().filter(|w| **w == 0.0) {
+            *w = (1.0 + n).ln();
+        }
+        looked.sort_by_key(LookedUp::df);
+
+        let mut scanned = vec![false; looked.len()];
+        let mut budget = settings.scan_budget;
+        // Per-thread buffers: the accumulator reaches a few hundred kilobytes, and allocating it
+        // afresh for every query costs page faults.
+        let mut scratch = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
+        let acc = &mut scratch.acc;
+        acc.clear();
+        for (i, l) in looked.iter().enumerate() {
+            if l.df() > settings.scan_limit || l.df() > budget {
+                continue;
+            }
+            budget -= l.df();
+            scanned[i] = true;
+            let w = quantise(l.weight);
+            for &slot in l.table.iter().chain(l.delta) {
+                let best = acc.entry(slot).or_insert([0; MAX_PARTS]);
+                best[l.part] = best[l.part].max(w);
+            }
+        }
+        if acc.is_empty() {
+            // Nothing short: the shortest non-year list, capped.
+            if let Some((i, l)) = looked.iter().enumerate().find(|(_, l)| !l.is_year) {
+                scanned[i] = true;
+                let w = quantise(l.weight);
+                for &slot in l.table.iter().chain(l.delta).take(settings.enumerate_cap) {
+                    let best = acc.entry(slot).or_insert([0; MAX_PARTS]);
+                    best[l.part] = best[l.part].max(w);
+                }
+            }
+        }
+        // Score: share of the query's key weight (the best query name), plus the evidence a
+        // record slot offers cheaply (birth date, nationality).
+        let names = analysed.len().min(MAX_PARTS);
+        let mut totals = [0f32; MAX_PARTS];
+        let part_max_q: Vec<u8> = part_max.iter().map(|&w| quantise(w)).collect();
+        for (p, &name) in part_name.iter().enumerate() {
+            totals[name.min(MAX_PARTS - 1)] += f32::from(part_max_q[p]);
+        }
+        let query_nat: Vec<u16> = query
+            .nationalities
+            .iter()
+            .filter_map(|n| pack_country(n))
+            .collect();
+        let share = |best: &Best| -> f32 {
+            let mut per_name = [0f32; MAX_PARTS];
+            for (p, &name) in part_name.iter().enumerate() {
+                per_name[name.min(MAX_PARTS - 1)] += f32::from(best[p]);
+            }
+            let mut share = if best[JOINED_PART] > 0 {
+                JOINED_SHARE
+            } else {
+                0f32
+            };
+            for i in 0..names {
+                if totals[i] > 0.0 {
+                    share = share.max(per_name[i] / totals[i]);
+                }
+            }
+            share
+        };
+        // Birth date and nationality: a random memory access per candidate, so only for the
+        // candidates whose name share leaves them a chance.
+        let evidence_bonus = |slot: u32| -> f32 {
+            let date = match evidence::compare_dates(query.birth_date, self.birth(slot)) {
+                DateEvidence::Identical => 0.2,
+                DateEvidence::Compatible => 0.15,
+                DateEvidence::SwappedDayMonth | DateEvidence::YearOff => 0.08,
+                DateEvidence::Unknown => 0.0,
+                DateEvidence::Conflicting => -0.1,
+            };
+            let nat = if !query_nat.is_empty()
+                && self
+                    .nationality_codes(slot)
+                    .iter()
+                    .any(|n| query_nat.contains(n))
+            {
+                0.03
+            } else {
+                0.0
+            };
+            date + nat
+        };
+        // Shape: a record whose names have as many keyed parts as the query's ranks first
+        // among equal shares (a penalty per part of difference, at most three).
+        let query_parts: Vec<usize> = analysed.iter().map(keys::keyed_parts).collect();
+        let shape_penalty = |slot: u32| -> f32 {
+            let shape = self.shape(slot);
+            let distance = (0..8usize)
+                .filter(|i| shape >> i & 1 == 1)
+                .flat_map(|i| query_parts.iter().map(move |&q| i.abs_diff(q.min(7))))
+                .min()
+                .unwrap_or(3)
+                .min(3);
+            -0.01 * distance as f32
+        };
+        const MAX_BONUS: f32 = 0.23;
+        let has_evidence = query.birth_date.is_some() || !query_nat.is_empty();
+        let bonus = |slot: u32| -> f32 {
+            let evidence = if has_evidence {
+                evidence_bonus(slot)
+            } else {
+                0.0
+            };
+            evidence + shape_penalty(slot)
+        };
+        // The best `keep` of `cands` by share plus evidence, best first.
+        // Entries are (score, slot, index into `cands`); ties by slot.
+        let best_of = |cands: &[(u32, Best)], keep: usize| -> Vec<(f32, u32)> {
+            let order =
+                |a: &(f32, u32, u32), b: &(f32, u32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+            let mut ranked: Vec<(f32, u32, u32)> = cands
+                .iter()
+                .enumerate()
+                .map(|(i, (s, b))| (share(b), *s, i as u32))
+                .collect();
+            if keep == 0 || ranked.is_empty() {
+                return Vec::new();
+            }
+            if ranked.len() > keep {
+                ranked.select_nth_unstable_by(keep - 1, order);
+                // Whatever scores below the keep-th share minus the largest bonus cannot enter;
+                // the others get their evidence and shape.
+                let floor = ranked[keep - 1].0 - if has_evidence { MAX_BONUS } else { 0.0 };
+                ranked.retain(|r| r.0 >= floor);
+                // Among many equal shares (namesakes), only so many get looked at: each is a
+                // random memory access at ten million records.
+                let cap = keep.saturating_mul(3);
+                if ranked.len() > cap {
+                    ranked.select_nth_unstable_by(cap - 1, order);
+                    ranked.truncate(cap);
+                }
+            }
+            for r in ranked.iter_mut() {
+                r.0 += bonus(r.1);
+            }
+            if ranked.len() > keep {
+                ranked.select_nth_unstable_by(keep - 1, order);
+                ranked.truncate(keep);
+            }
+            ranked.sort_unstable_by(order);
+            ranked.into_iter().map(|r| (r.0, r.2)).collect()
+        };
+        let mut cands = std::mem::take(&mut scratch.cands);
+        cands.clear();
+        cands.extend(acc.drain().filter(|(slot, _)| !self.is_removed(*slot)));
+        // Too many to check against the long lists: keep the best by what is known so far.
+        let has_long = looked
+            .iter()
+            .enumerate()
+            .any(|(i, l)| !scanned[i] && !l.is_year);
+        if has_long && cands.len() > settings.verify {
+            let keep = best_of(&cands, settings.verify);
+            let kept: Vec<(u32, Best)> = keep.iter().map(|&(_, i)| cands[i as usize]).collect();
+            cands.clear();
+            cands.extend(kept);
+        }
+        cands.sort_unstable_by_key(|c| c.0);
+        // Long lists: check them against the candidates only, the weightiest first, at most
+        // `VERIFY_PER_PART` per part. Lists holding more than 2% of all records say little
+        // (their idf is small and every candidate is in them or not alike): skipped.
+        let huge = (n as usize / 50).max(settings.scan_limit);
+        let mut long: Vec<&LookedUp<'_>> = looked
+            .iter()
+            .enumerate()
+            .filter(|(i, l)| !scanned[*i] && !l.is_year && l.df() <= huge)
+            .map(|(_, l)| l)
+            .collect();
+        long.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        let mut verified = [0u8; MAX_PARTS];
+        for l in long {
+            if verified[l.part] as usize >= VERIFY_PER_PART {
+                continue;
+            }
+            verified[l.part] += 1;
+            let w = quantise(l.weight);
+            intersect(&mut cands, l.table, l.part, w);
+            intersect(&mut cands, l.delta, l.part, w);
+        }
+        let chosen = best_of(&cands, settings.rescore)
+            .into_iter()
+            .map(|(_, i)| cands[i as usize].0)
+            .collect();
+        scratch.cands = cands;
+        SCRATCH.with(|s| *s.borrow_mut() = scratch);
+        chosen
+    }
+
+    fn rescore(
+        &self,
+        query: &Query,
+        analysed: &[AnalysedName],
+        candidates: &[u32],
+        matcher: &Matcher<'_>,
+        k: usize,
+    ) -> Vec<Match> {
+        let query_nat: Vec<u16> = query
+            .nationalities
+            .iter()
+            .filter_map(|n| pack_country(n))
+            .collect();
+        let mut scored: Vec<Rescored> = Vec::with_capacity(candidates.len());
+        for &slot in candidates {
+            // (score, query name, record name) of the best pair; the record names analysed.
+            let mut best: Option<(f32, usize, usize, Comparison)> = None;
+            let mut record_names: Vec<AnalysedName> = Vec::with_capacity(2);
+            for name in self.names(slot) {
+                let record_name = matcher.analyse(name);
+                for (qi, q) in analysed.iter().enumerate() {
+                    let comparison = compare(q, &record_name);
+                    if best.as_ref().is_none_or(|b| comparison.score > b.0) {
+                        best = Some((comparison.score, qi, record_names.len(), comparison));
+                    }
+                }
+                record_names.push(record_name);
+            }
+            let Some((name_score, query_name, record_index, comparison)) = best else {
+                continue;
+            };
+            let record_name = record_names.swap_remove(record_index);
+            if name_score < self.settings.min_name_score {
+                continue;
+            }
+            let ev = evidence::evidence(
+                query.birth_date,
+                self.birth(slot),
+                &query_nat,
+                self.nationality_codes(slot),
+                query.gender,
+                self.gender(slot),
+            );
+            scored.push(Rescored {
+                slot,
+                score: evidence::combine(name_score, &ev),
+                name_score,
+                query_name,
+                record_name,
+                comparison,
+                evidence: ev,
+            });
+        }
+        scored.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| self.id(a.slot).cmp(self.id(b.slot)))
+        });
+        scored.truncate(k);
+        scored
+            .into_iter()
+            .map(|r| {
+                let mut text = format!(
+                    "score {:.2} = {NAME_WEIGHT} × name {:.2} + {EVIDENCE_WEIGHT} × evidence {:.2}. Name: {} Evidence: ",
+                    r.score,
+                    r.name_score,
+                    r.evidence.value,
+                    explain(&analysed[r.query_name], &r.record_name, &r.comparison),
+                );
+                let record_nat = self.nationalities(r.slot);
+                evidence::describe(
+                    &mut text,
+                    &r.evidence,
+                    query.birth_date,
+                    self.birth(r.slot),
+                    &query.nationalities,
+                    &record_nat,
+                    query.gender,
+                    self.gender(r.slot),
+                );
+                text.push('.');
+                Match {
+                    id: self.id(r.slot).to_owned(),
+                    source: self.source(r.slot),
+                    score: r.score,
+                    name_score: r.name_score,
+                    names: self.names(r.slot).map(str::to_owned).collect(),
+                    explanation: text,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Adds `weight` to `part` of every candidate (sorted by slot) that is in `list` (sorted):
+/// a galloping merge, so a long list costs about `candidates × log(list / candidates)`.
+fn intersect(cands: &mut [(u32, Best)], list: &[u32], part: usize, weight: u8) {
+    if list.is_empty() {
+        return;
+    }
+    let mut at = 0usize;
+    for (slot, best) in cands.iter_mut() {
+        if at >= list.len() {
+            break;
+        }
+        if best[part] >= weight {
+            // Nothing to gain; the search resumes from here for the next candidate.
+            continue;
+        }
+        // Gallop to the first entry ≥ slot.
+        let mut step = 1;
+        let mut hi = at;
+        while hi < list.len() && list[hi] < *slot {
+            at = hi + 1;
+            hi += step;
+            step *= 2;
+        }
+        let hi = hi.min(list.len());
+        at += list[at..hi].partition_point(|&x| x < *slot);
+        if at < list.len() && list[at] == *slot {
+            best[part] = best[part].max(weight);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! Haven's policy: the rule catalogue of DESIGN §6 as versioned data (`rules/catalogue.toml`,
+//! every rule with its legal source), the evaluator that turns the findings about a request into
+//! a decision, and the reply to the requesting state.
+//!
+//! Architecture invariant: pure. No I/O, no clock, no randomness; the only global state is the
+//! bundled catalogue, parsed once on first use. The policy does not screen: findings come in
+//! already computed. Every rule cites its legal source, and the reply never discloses asylum
+//! information: it is written from the request's kind and the outcome alone, and [`leaks`]
+//! checks it.
+//!
+//! ```
+//! use haven_domain::{parse_request, DecisionFinding, FindingCode, Outcome, ReferralCode};
+//! use haven_policy::{evaluate, leaks, Catalogue, Facts};
+//!
+//! let request = parse_request(r#"{"reference": "MLA/2019/0412", "kind": "mla",
+//!     "requesting_state": "kz", "received_on": "2019-09-10",
+//!     "parties": [{"role": "subject", "names": ["Бекова Айгерим"]}],
+//!     "measures": [{"kind": "seize_devices", "party": 0}]}"#).unwrap();
+//! let finding = DecisionFinding {
+//!     code: FindingCode::ProtectedAgainstRequestingState, party: Some(0), matched: None,
+//!     detail: "refugee status against kz".into(), role: None,
+//! };
+//! let facts = Facts { request: &request, findings: vec![finding], state_risk: None };
+//! let decision = evaluate(Catalogue::bundled(), &facts);
+//! assert_eq!(decision.outcome, Outcome::FreezeAndRefer);
+//! assert!(decision.referrals.contains(&ReferralCode::AsylumAuthority));
+//! assert!(decision.rules_applied.iter().any(|id| id == "protected-party"));
+//! assert!(leaks(&decision.reply_to_requesting_state).is_empty());
+//! ```
+
+mod catalogue;
+mod error;
+mod evaluate;
+mod reply;
+mod words;
+
+pub use catalogue::{
+    BUNDLED_CATALOGUE, Catalogue, Citation, Conditions, Rule, SafeguardSpec, Scope, Tag, Then, When,
+};
+pub use error::PolicyError;
+pub use evaluate::{Facts, evaluate};
+pub use reply::{CONFIDENTIALITY_RULE, leaks, reply};

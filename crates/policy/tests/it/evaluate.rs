@@ -1,0 +1,781 @@
+//! The evaluator, rule by rule: each row is a minimal request and its findings, and the rules,
+//! outcome, safeguards (`measure:code`, `*` for request-wide) and referrals it must give.
+
+use std::collections::BTreeSet;
+
+use haven_domain::{Decision, DecisionFinding, Outcome, RiskLevel};
+use haven_policy::{Catalogue, Facts, evaluate, leaks};
+
+use crate::support::{finding, matched, request};
+
+struct Case {
+    name: &'static str,
+    kind: &'static str,
+    roles: &'static [&'static str],
+    measures: &'static [&'static str],
+    offences: &'static [&'static str],
+    findings: &'static [&'static str],
+    risk: Option<RiskLevel>,
+    outcome: Outcome,
+    rules: &'static [&'static str],
+    safeguards: &'static [&'static str],
+    referrals: &'static [&'static str],
+}
+
+const BASE: Case = Case {
+    name: "",
+    kind: "mla",
+    roles: &["subject"],
+    measures: &[],
+    offences: &["fraud"],
+    findings: &[],
+    risk: None,
+    outcome: Outcome::Proceed,
+    rules: &[],
+    safeguards: &[],
+    referrals: &[],
+};
+
+use Outcome::{FreezeAndRefer as Freeze, ProceedWithSafeguards as Safeguards, Refuse};
+
+const CASES: &[Case] = &[
+    Case {
+        name: "nothing fires",
+        measures: &["questioning@0"],
+        roles: &["witness"],
+        ..BASE
+    },
+    Case {
+        name: "extradition of a protected subject",
+        kind: "extradition",
+        findings: &["protected_against_requesting_state@0"],
+        outcome: Refuse,
+        rules: &[
+            "refoulement-extradition",
+            "protected-party",
+            "confidentiality-of-reply",
+        ],
+        referrals: &["asylum_authority", "investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "red notice against a protected subject",
+        kind: "red_notice",
+        findings: &["protected_against_requesting_state@0"],
+        outcome: Refuse,
+        rules: &[
+            "refoulement-extradition",
+            "protected-party",
+            "confidentiality-of-reply",
+        ],
+        referrals: &["asylum_authority", "investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "arrest of a protected household member, whatever the kind",
+        roles: &["subject", "household_member"],
+        measures: &["provisional_arrest@1"],
+        findings: &["protected_against_requesting_state@1"],
+        outcome: Refuse,
+        rules: &[
+            "refoulement-extradition",
+            "protected-party",
+            "confidentiality-of-reply",
+        ],
+        referrals: &["asylum_authority", "investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "extradition naming a protected witness: freeze, not refuse",
+        kind: "extradition",
+        roles: &["subject", "witness"],
+        findings: &["protected_against_requesting_state@1"],
+        outcome: Freeze,
+        rules: &["protected-party", "confidentiality-of-reply"],
+        referrals: &["asylum_authority", "investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "political offence (MLA)",
+        offences: &["political"],
+        outcome: Refuse,
+        rules: &["political-offence"],
+        referrals: &["investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "political offence (diffusion)",
+        kind: "diffusion",
+        offences: &["political"],
+        outcome: Refuse,
+        rules: &["political-offence", "unreviewed-diffusion"],
+        referrals: &["investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "extradition, protected subject, persecution in context",
+        kind: "extradition",
+        findings: &[
+            "protected_against_requesting_state@0",
+            "context_political_persecution@0",
+        ],
+        outcome: Refuse,
+        rules: &[
+            "refoulement-extradition",
+            "persecution-clause-extradition",
+            "protected-party",
+            "context-political-persecution",
+            "confidentiality-of-reply",
+        ],
+        referrals: &["asylum_authority", "investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "persecution clause needs both findings on the same party",
+        kind: "extradition",
+        roles: &["subject", "witness"],
+        findings: &[
+            "protected_against_requesting_state@1",
+            "context_political_persecution@0",
+        ],
+        outcome: Freeze,
+        rules: &[
+            "protected-party",
+            "context-political-persecution",
+            "confidentiality-of-reply",
+        ],
+        referrals: &["asylum_authority", "investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "terrorism charges, protected subject, persecution in context (MLA)",
+        offences: &["terrorism"],
+        findings: &[
+            "protected_against_requesting_state@0",
+            "context_political_persecution@0",
+        ],
+        outcome: Refuse,
+        rules: &[
+            "persecution-clause-terrorism",
+            "protected-party",
+            "context-political-persecution",
+            "confidentiality-of-reply",
+        ],
+        referrals: &["asylum_authority", "investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "EIO for a political offence: freeze for the Art 11(4) consultation",
+        kind: "eio",
+        offences: &["political"],
+        outcome: Freeze,
+        rules: &["political-offence-eio"],
+        referrals: &["investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "protected household member (MLA)",
+        roles: &["subject", "household_member"],
+        findings: &["protected_against_requesting_state@1"],
+        outcome: Freeze,
+        rules: &["protected-party", "confidentiality-of-reply"],
+        referrals: &["asylum_authority", "investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "protected by another state",
+        findings: &["protected_by_other_state@0"],
+        outcome: Freeze,
+        rules: &["protected-by-other-state", "confidentiality-of-reply"],
+        referrals: &["asylum_authority", "investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "relative of a protected person",
+        roles: &["subject", "account_holder"],
+        findings: &["relative_of_protected_person@1"],
+        outcome: Freeze,
+        rules: &["relative-of-protected-person", "confidentiality-of-reply"],
+        referrals: &["asylum_authority", "investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "political persecution in the context",
+        findings: &["context_political_persecution@0"],
+        outcome: Freeze,
+        rules: &["context-political-persecution"],
+        referrals: &["investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "a diffusion",
+        kind: "diffusion",
+        outcome: Freeze,
+        rules: &["unreviewed-diffusion"],
+        referrals: &["investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "an unreviewed diffusion flagged by screening",
+        kind: "red_notice",
+        findings: &["unreviewed_diffusion"],
+        outcome: Freeze,
+        rules: &["unreviewed-diffusion"],
+        referrals: &["investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "privileged material likely",
+        findings: &["privileged_material_likely"],
+        outcome: Freeze,
+        rules: &["privileged-material"],
+        referrals: &["investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "search of a journalist's home",
+        measures: &["search_premises@0"],
+        findings: &["protected_profession@0:journalist"],
+        outcome: Freeze,
+        rules: &[
+            "privileged-material",
+            "protected-profession",
+            "search-premises",
+            "professional-premises",
+        ],
+        safeguards: &[
+            "0:warrant_presented",
+            "0:counsel_present",
+            "0:independent_legal_observer",
+            "0:privilege_sealing",
+            "0:itemised_inventory",
+            "0:transfer_after_judicial_sorting",
+        ],
+        referrals: &["investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "seizure of a lawyer's devices",
+        measures: &["seize_devices@0"],
+        findings: &["protected_profession@0:lawyer"],
+        outcome: Freeze,
+        rules: &[
+            "privileged-material",
+            "protected-profession",
+            "lawyer-bar-association",
+            "professional-premises",
+            "seizure",
+            "disclosure-logging",
+        ],
+        safeguards: &[
+            "0:independent_legal_observer",
+            "0:privilege_sealing",
+            "0:itemised_inventory",
+            "0:transfer_after_judicial_sorting",
+        ],
+        referrals: &["investigating_judge", "bar_association"],
+        ..BASE
+    },
+    Case {
+        name: "a human-rights defender, no measure against them",
+        findings: &["protected_profession@0:human_rights_defender"],
+        outcome: Safeguards,
+        rules: &["protected-profession"],
+        referrals: &["investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "a lawyer, no measure against them",
+        findings: &["protected_profession@0:lawyer"],
+        outcome: Safeguards,
+        rules: &["protected-profession", "lawyer-bar-association"],
+        referrals: &["investigating_judge", "bar_association"],
+        ..BASE
+    },
+    Case {
+        name: "a protected profession without a role counts as a lawyer",
+        findings: &["protected_profession@0"],
+        outcome: Safeguards,
+        rules: &["protected-profession", "lawyer-bar-association"],
+        referrals: &["investigating_judge", "bar_association"],
+        ..BASE
+    },
+    Case {
+        name: "questioning of a lawyer",
+        measures: &["questioning@0"],
+        findings: &["protected_profession@0:lawyer"],
+        outcome: Safeguards,
+        rules: &[
+            "protected-profession",
+            "lawyer-bar-association",
+            "lawyer-questioning",
+        ],
+        safeguards: &["0:judge_led_questioning"],
+        referrals: &["investigating_judge", "bar_association"],
+        ..BASE
+    },
+    Case {
+        name: "questioning of a journalist is not judge-led by this rule",
+        measures: &["questioning@0"],
+        findings: &["protected_profession@0:journalist"],
+        outcome: Safeguards,
+        rules: &["protected-profession"],
+        referrals: &["investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "high-risk state (profile)",
+        risk: Some(RiskLevel::High),
+        outcome: Safeguards,
+        rules: &["requesting-state-high-risk"],
+        referrals: &["investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "high-risk state (finding)",
+        findings: &["requesting_state_high_risk"],
+        outcome: Safeguards,
+        rules: &["requesting-state-high-risk"],
+        referrals: &["investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "medium-risk state",
+        risk: Some(RiskLevel::Medium),
+        ..BASE
+    },
+    Case {
+        name: "fiscal offence",
+        offences: &["fiscal"],
+        outcome: Safeguards,
+        rules: &["offence-category-flag"],
+        referrals: &["investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "offence category flagged by screening",
+        findings: &["offence_category_flag"],
+        outcome: Safeguards,
+        rules: &["offence-category-flag"],
+        referrals: &["investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "a minor",
+        roles: &["subject", "household_member"],
+        findings: &["minor_involved@1:minor"],
+        outcome: Safeguards,
+        rules: &["minor-involved"],
+        referrals: &["investigating_judge"],
+        ..BASE
+    },
+    Case {
+        name: "foreign officials requested in an EIO's formalities",
+        kind: "eio",
+        findings: &["foreign_officials_requested"],
+        outcome: Safeguards,
+        rules: &["foreign-officials-requested"],
+        safeguards: &["*:foreign_officials_observe_only"],
+        ..BASE
+    },
+    Case {
+        name: "foreign officials present (measure)",
+        measures: &["foreign_officials_present"],
+        outcome: Safeguards,
+        rules: &["foreign-officials-observe-only"],
+        safeguards: &["0:foreign_officials_observe_only"],
+        ..BASE
+    },
+    Case {
+        name: "foreign officials as measure and finding: one safeguard, on the measure",
+        measures: &["foreign_officials_present"],
+        findings: &["foreign_officials_requested"],
+        outcome: Safeguards,
+        rules: &[
+            "foreign-officials-requested",
+            "foreign-officials-observe-only",
+        ],
+        safeguards: &["0:foreign_officials_observe_only"],
+        ..BASE
+    },
+    Case {
+        name: "search of an ordinary home",
+        measures: &["search_premises@0"],
+        outcome: Safeguards,
+        rules: &["search-premises"],
+        safeguards: &[
+            "0:warrant_presented",
+            "0:counsel_present",
+            "0:itemised_inventory",
+        ],
+        ..BASE
+    },
+    Case {
+        name: "seizure of documents",
+        measures: &["seize_documents@0"],
+        outcome: Safeguards,
+        rules: &["seizure", "disclosure-logging"],
+        safeguards: &["0:itemised_inventory", "0:transfer_after_judicial_sorting"],
+        ..BASE
+    },
+    Case {
+        name: "account access",
+        measures: &["account_access@0"],
+        outcome: Safeguards,
+        rules: &["account-access", "disclosure-logging"],
+        safeguards: &["0:no_live_account_access"],
+        ..BASE
+    },
+    Case {
+        name: "banking records",
+        roles: &["subject", "account_holder"],
+        measures: &["banking_records@1"],
+        outcome: Safeguards,
+        rules: &["transfer-of-data", "disclosure-logging"],
+        safeguards: &["0:transfer_after_judicial_sorting", "0:speciality_of_use"],
+        ..BASE
+    },
+    Case {
+        name: "transfer of material to a high-risk state",
+        measures: &["transfer_of_material"],
+        risk: Some(RiskLevel::VeryHigh),
+        outcome: Safeguards,
+        rules: &[
+            "requesting-state-high-risk",
+            "transfer-of-data",
+            "transfer-high-risk-state",
+            "disclosure-logging",
+        ],
+        safeguards: &["0:transfer_after_judicial_sorting", "0:speciality_of_use"],
+        referrals: &["investigating_judge", "data_protection_officer"],
+        ..BASE
+    },
+    Case {
+        name: "interception alone is logged, not restricted",
+        measures: &["interception@0"],
+        rules: &["disclosure-logging"],
+        ..BASE
+    },
+    Case {
+        name: "safeguards follow measure order, then code",
+        measures: &[
+            "seize_devices@0",
+            "search_premises@0",
+            "foreign_officials_present",
+        ],
+        outcome: Safeguards,
+        rules: &[
+            "search-premises",
+            "seizure",
+            "foreign-officials-observe-only",
+            "disclosure-logging",
+        ],
+        safeguards: &[
+            "0:itemised_inventory",
+            "0:transfer_after_judicial_sorting",
+            "1:warrant_presented",
+            "1:counsel_present",
+            "1:itemised_inventory",
+            "2:foreign_officials_observe_only",
+        ],
+        ..BASE
+    },
+];
+
+fn decide(case: &Case) -> Decision {
+    let request = request(case.kind, case.roles, case.measures, case.offences);
+    let findings: Vec<DecisionFinding> = case.findings.iter().map(|f| finding(f)).collect();
+    evaluate(
+        Catalogue::bundled(),
+        &Facts {
+            request: &request,
+            findings,
+            state_risk: case.risk,
+        },
+    )
+}
+
+#[test]
+fn every_rule_by_its_table_row() {
+    let catalogue = Catalogue::bundled();
+    let mut failures = Vec::new();
+    for case in CASES {
+        let decision = decide(case);
+        let got_rules: BTreeSet<&str> = decision.rules_applied.iter().map(String::as_str).collect();
+        let want_rules: BTreeSet<&str> = case.rules.iter().copied().collect();
+        let got_safeguards: Vec<String> = decision
+            .safeguards
+            .iter()
+            .map(|s| {
+                let at = match &s.applies_to {
+                    // "measure 3 (…) on …" → "3"
+                    Some(text) => text.split_whitespace().nth(1).unwrap_or("?").to_owned(),
+                    None => "*".to_owned(),
+                };
+                format!("{at}:{}", s.code)
+            })
+            .collect();
+        let got_referrals: Vec<&str> = decision.referrals.iter().map(|r| r.as_str()).collect();
+        // Rules must come in catalogue order.
+        let positions: Vec<usize> = decision
+            .rules_applied
+            .iter()
+            .map(|id| {
+                catalogue
+                    .rules()
+                    .iter()
+                    .position(|r| &r.id == id)
+                    .expect("known rule")
+            })
+            .collect();
+        let ordered = positions.windows(2).all(|w| w[0] < w[1]);
+        if decision.outcome != case.outcome
+            || got_rules != want_rules
+            || got_safeguards != case.safeguards
+            || got_referrals != case.referrals
+            || !ordered
+            || decision.reasons.len() != decision.rules_applied.len()
+        {
+            failures.push(format!(
+                "{}:\n  outcome {:?} (want {:?})\n  rules {:?} (want {:?})\n  safeguards {:?} (want {:?})\n  referrals {:?} (want {:?})",
+                case.name,
+                decision.outcome,
+                case.outcome,
+                decision.rules_applied,
+                case.rules,
+                got_safeguards,
+                case.safeguards,
+                got_referrals,
+                case.referrals
+            ));
+        }
+        assert!(
+            leaks(&decision.reply_to_requesting_state).is_empty(),
+            "{}",
+            case.name
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_rule_is_exercised_by_the_table() {
+    let fired: BTreeSet<String> = CASES.iter().flat_map(|c| decide(c).rules_applied).collect();
+    let missing: Vec<&str> = Catalogue::bundled()
+        .rules()
+        .iter()
+        .map(|r| r.id.as_str())
+        .filter(|id| !fired.contains(*id))
+        .collect();
+    assert!(missing.is_empty(), "rules no table row fires: {missing:?}");
+}
+
+#[test]
+fn reasons_name_the_party_and_finding_and_end_with_citations() {
+    let request = request("eio", &["subject"], &["seize_devices@0"], &["fraud"]);
+    let findings = vec![
+        matched(
+            "protected_against_requesting_state@0",
+            "R-1001",
+            0.97,
+            "refugee status, granted by be",
+        ),
+        finding("privileged_material_likely@0"),
+    ];
+    let decision = evaluate(
+        Catalogue::bundled(),
+        &Facts {
+            request: &request,
+            findings,
+            state_risk: None,
+        },
+    );
+    let protected = &decision.reasons[decision
+        .rules_applied
+        .iter()
+        .position(|id| id == "protected-party")
+        .expect("protected-party fired")];
+    assert!(
+        protected.contains("party 0 (subject, Person 0)"),
+        "{protected}"
+    );
+    assert!(
+        protected.contains("refugee status, granted by be [registry R-1001, score 0.97]"),
+        "{protected}"
+    );
+    assert!(
+        protected.contains("Art 11(4)"),
+        "EIO reasons mention the consultation: {protected}"
+    );
+    assert!(
+        protected.ends_with("Directive 2014/41/EU (EIO) Art 11(4) [P])"),
+        "{protected}"
+    );
+    assert!(
+        !protected.contains("1959"),
+        "the 1959 Convention is not cited on an EIO: {protected}"
+    );
+    assert!(
+        !protected.contains('{'),
+        "every placeholder is filled: {protected}"
+    );
+    for reason in &decision.reasons {
+        assert!(reason.ends_with("])"), "{reason}");
+    }
+}
+
+#[test]
+fn decisions_are_deterministic_and_ignore_the_order_of_findings() {
+    let request = request(
+        "mla",
+        &["subject", "account_holder", "household_member"],
+        &[
+            "search_premises@0",
+            "seize_devices@0",
+            "banking_records@1",
+            "foreign_officials_present",
+        ],
+        &["fiscal", "fraud"],
+    );
+    let mut findings: Vec<DecisionFinding> = [
+        "protected_against_requesting_state@0",
+        "protected_profession@0:lawyer",
+        "relative_of_protected_person@1",
+        "minor_involved@2:minor",
+        "context_political_persecution@0",
+        "requesting_state_high_risk",
+    ]
+    .iter()
+    .map(|f| finding(f))
+    .collect();
+    let decide = |findings: Vec<DecisionFinding>| {
+        let decision = evaluate(
+            Catalogue::bundled(),
+            &Facts {
+                request: &request,
+                findings,
+                state_risk: Some(RiskLevel::High),
+            },
+        );
+        serde_json::to_string(&decision).expect("serialises")
+    };
+    let first = decide(findings.clone());
+    assert_eq!(first, decide(findings.clone()));
+    findings.reverse();
+    assert_eq!(first, decide(findings.clone()));
+    findings.rotate_left(2);
+    assert_eq!(first, decide(findings));
+}
+
+/// DESIGN §1: a refugee lawyer from kz named in kz's MLA request, her refugee son as account
+/// holder, a search of her home, her devices seized, her son's banking records, two kz officials
+/// to be present.
+#[test]
+fn the_design_case_snapshot() {
+    let request = haven_domain::parse_request(
+        r#"{"reference": "MLA/2019/0412", "kind": "mla", "requesting_state": "kz",
+            "received_on": "2019-09-10",
+            "offences": [{"description": "large-scale fraud", "category": "fraud"}],
+            "parties": [
+              {"role": "subject", "names": ["Бекова Айгерим"], "birth_date": "1971", "nationalities": ["kz"]},
+              {"role": "account_holder", "names": ["Тимур Беков"], "nationalities": ["kz"]}],
+            "measures": [
+              {"kind": "search_premises", "party": 0, "premises": "home"},
+              {"kind": "seize_devices", "party": 0},
+              {"kind": "banking_records", "party": 1},
+              {"kind": "foreign_officials_present", "count": 2}]}"#,
+    )
+    .expect("valid request");
+    let findings = vec![
+        matched(
+            "protected_against_requesting_state@0",
+            "R-1001",
+            0.97,
+            "refugee (granted by be, 2013-10-01) against kz",
+        ),
+        matched(
+            "protected_profession@0:lawyer",
+            "R-1001",
+            0.97,
+            "registry role: lawyer",
+        ),
+        matched(
+            "protected_against_requesting_state@1",
+            "R-1002",
+            0.93,
+            "refugee (granted by be, 2013-10-01) against kz",
+        ),
+        matched(
+            "relative_of_protected_person@1",
+            "R-1002",
+            0.93,
+            "child of R-1001",
+        ),
+        DecisionFinding {
+            matched: Some(haven_domain::MatchEvidence {
+                id: "C-8".into(),
+                source: "context".into(),
+                score: 1.0,
+                explanation: "sibling of R-1001".into(),
+            }),
+            ..finding("context_political_persecution@0")
+        },
+    ];
+    let decision = evaluate(
+        Catalogue::bundled(),
+        &Facts {
+            request: &request,
+            findings,
+            state_risk: Some(RiskLevel::High),
+        },
+    );
+
+    assert_eq!(decision.outcome, Outcome::FreezeAndRefer);
+    let referrals: Vec<&str> = decision.referrals.iter().map(|r| r.as_str()).collect();
+    assert_eq!(
+        referrals,
+        [
+            "asylum_authority",
+            "investigating_judge",
+            "bar_association",
+            "data_protection_officer"
+        ]
+    );
+    let on_home: Vec<&str> = decision
+        .safeguards
+        .iter()
+        .filter(|s| {
+            s.applies_to
+                .as_deref()
+                .is_some_and(|a| a.starts_with("measure 0 "))
+        })
+        .map(|s| s.code.as_str())
+        .collect();
+    for code in [
+        "warrant_presented",
+        "counsel_present",
+        "independent_legal_observer",
+        "privilege_sealing",
+    ] {
+        assert!(
+            on_home.contains(&code),
+            "{code} missing on the home search: {on_home:?}"
+        );
+    }
+    assert!(leaks(&decision.reply_to_requesting_state).is_empty());
+    insta::assert_json_snapshot!("design_case_mla_kz", decision);
+
+    // With a political offence category, the same request is refused.
+    let mut political = request.clone();
+    political.offences[0].category = haven_domain::OffenceCategory::Political;
+    let refused = evaluate(
+        Catalogue::bundled(),
+        &Facts {
+            request: &political,
+            findings: decision.findings.clone(),
+            state_risk: Some(RiskLevel::High),
+        },
+    );
+    assert_eq!(refused.outcome, Outcome::Refuse);
+    assert!(leaks(&refused.reply_to_requesting_state).is_empty());
+}

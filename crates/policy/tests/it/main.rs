@@ -1,0 +1,8 @@
+//! Integration tests of haven-policy, one binary: the catalogue and its validation, the
+//! evaluator rule by rule (one table row per case), the DESIGN §1 case as a snapshot, and the
+//! reply's confidentiality (a table over every kind × outcome and a property test).
+
+mod catalogue;
+mod evaluate;
+mod reply;
+mod support;

@@ -1,0 +1,95 @@
+//! Cases: a case and its ledger entry are written together, the stored decision names its entry,
+//! and a case reads back exactly as written.
+
+use haven_domain::{Decision, Outcome, parse_request};
+use haven_ledger::{Action, Actor, Entry, Justification, Role};
+
+use super::fresh;
+
+fn request() -> haven_domain::Request {
+    parse_request(
+        r#"{"reference": "MLA/2019/0412", "kind": "mla", "requesting_state": "kz",
+            "received_on": "2019-09-10", "parties": [{"role": "subject", "names": ["Бекова Айгерим"]}],
+            "measures": [{"kind": "search_premises", "party": 0, "premises": "home"}]}"#,
+    )
+    .expect("valid request")
+}
+
+fn decision() -> Decision {
+    Decision {
+        outcome: Outcome::FreezeAndRefer,
+        findings: Vec::new(),
+        safeguards: Vec::new(),
+        referrals: Vec::new(),
+        reasons: vec!["a reason [a source]".to_owned()],
+        reply_to_requesting_state: "The request is under examination.".to_owned(),
+        rules_applied: vec!["a-rule".to_owned()],
+        ledger: None,
+    }
+}
+
+fn assess_entry() -> Entry {
+    Entry::new(
+        Actor::parse("judge.martin").expect("valid"),
+        Role::parse("officer").expect("valid"),
+        Action::Assess,
+        Justification::parse("assessment of a received request").expect("valid"),
+    )
+}
+
+#[test]
+fn a_case_and_its_entry_are_stored_together() {
+    let (_dir, mut store) = fresh();
+    let before = store.verify_ledger().expect("verifies").size;
+    let mut decision = decision();
+    let id = store
+        .record_case(&request(), &mut decision, assess_entry())
+        .expect("stored");
+    assert_eq!(id, "case-000001");
+    let ledger = decision
+        .ledger
+        .clone()
+        .expect("the decision names its entry");
+    assert_eq!(ledger.index, before);
+
+    let case = store.get_case(&id).expect("readable").expect("exists");
+    assert_eq!(case.request, request());
+    assert_eq!(case.decision, decision);
+    let list = store.list_cases().expect("listable");
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].outcome, "freeze_and_refer");
+    assert_eq!(list[0].reference, "MLA/2019/0412");
+
+    let export = store.export_ledger().expect("exports");
+    let last = &export.entries.last().expect("an entry").canonical_json;
+    assert!(last.contains("\"case:case-000001\""), "{last}");
+    assert!(last.contains("\"request:MLA/2019/0412\""), "{last}");
+    assert!(store.verify_ledger().is_ok());
+
+    let second = store
+        .record_case(&request(), &mut decision.clone(), assess_entry())
+        .expect("stored");
+    assert_eq!(second, "case-000002");
+    assert!(store.get_case("case-999999").expect("readable").is_none());
+}
+
+#[test]
+fn a_failed_entry_leaves_no_case() {
+    let (_dir, mut store) = fresh();
+    let before = store.verify_ledger().expect("verifies").size;
+    // Key rotations are the store's own entries: appending one is refused, mid-transaction.
+    let refused = Entry::new(
+        Actor::parse("mallory").expect("valid"),
+        Role::parse("officer").expect("valid"),
+        Action::KeyRotation,
+        Justification::parse("not allowed here").expect("valid"),
+    );
+    let mut decision = decision();
+    assert!(
+        store
+            .record_case(&request(), &mut decision, refused)
+            .is_err()
+    );
+    assert!(store.list_cases().expect("listable").is_empty());
+    assert_eq!(store.verify_ledger().expect("verifies").size, before);
+}

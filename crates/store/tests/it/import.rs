@@ -1,0 +1,341 @@
+//! Registry and context imports: counts, idempotence, precise rejections, all-or-nothing, and
+//! the read API the index uses.
+
+use haven_domain::{
+    CountryCode, Numbered, PersonId, RegistryPerson, RelationKind, parse_context_line,
+    parse_registry_line,
+};
+use haven_ledger::{Actor, Entry, Justification, Role};
+use haven_store::{ImportError, ImportItem, ImportMeta, ImportMode, RecordSource, Reject, Store};
+
+use crate::fresh;
+
+fn meta(file: &str) -> ImportMeta {
+    ImportMeta {
+        file_name: file.into(),
+        actor: Actor::parse("admin-alice").expect("valid"),
+        role: Role::parse("admin").expect("valid"),
+        justification: Justification::parse("test import").expect("valid"),
+    }
+}
+
+/// A registry line: id, relations as (kind, to).
+fn person(id: &str, relations: &[(&str, &str)]) -> String {
+    let relations: Vec<_> = relations
+        .iter()
+        .map(|(k, t)| serde_json::json!({"kind": k, "to": t}))
+        .collect();
+    serde_json::json!({
+        "id": id, "names": [format!("Name {id}")], "birth_date": "1971",
+        "protection": {"status": "refugee", "granted_by": "be", "granted_on": "2013", "against": ["kz"]},
+        "relations": relations,
+    })
+    .to_string()
+}
+
+fn items<T>(
+    lines: &[String],
+    parse: impl Fn(&str) -> Result<T, haven_domain::RecordError>,
+) -> Vec<ImportItem<T>> {
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| match parse(l) {
+            Ok(value) => Ok(Ok(Numbered { line: i + 1, value })),
+            Err(err) => Ok(Err(Reject {
+                line: i + 1,
+                message: err.to_string(),
+            })),
+        })
+        .collect()
+}
+
+fn registry(
+    store: &mut Store,
+    lines: &[String],
+    mode: ImportMode,
+) -> Result<haven_store::ImportReport, ImportError> {
+    store.import_registry(
+        items(lines, parse_registry_line),
+        mode,
+        &meta("registry.jsonl"),
+    )
+}
+
+fn context(
+    store: &mut Store,
+    lines: &[String],
+    mode: ImportMode,
+) -> Result<haven_store::ImportReport, ImportError> {
+    store.import_context(
+        items(lines, parse_context_line),
+        mode,
+        &meta("context.jsonl"),
+    )
+}
+
+/// The messages of a refused import, as "line N: message".
+fn refused(result: Result<haven_store::ImportReport, ImportError>) -> Vec<String> {
+    match result {
+        Err(ImportError::Invalid { rejects }) => rejects
+            .iter()
+            .map(|r| format!("line {}: {}", r.line, r.message))
+            .collect(),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+fn id(s: &str) -> PersonId {
+    PersonId::parse(s).expect("valid id")
+}
+
+#[test]
+fn import_is_idempotent_and_recorded() {
+    let (_dir, mut store) = fresh();
+    let lines = vec![
+        person("R-1", &[("child", "R-2")]),
+        person("R-2", &[]),
+        person("R-3", &[("sibling", "R-1")]),
+    ];
+    let ledger_before = store.ledger_size().expect("size");
+    let report = registry(&mut store, &lines, ImportMode::AllOrNothing).expect("imports");
+    assert_eq!(
+        (report.inserted, report.updated, report.unchanged),
+        (3, 0, 0)
+    );
+    assert_eq!(report.data_version, 1);
+    assert_eq!(store.data_version().expect("version"), 1);
+    assert_eq!(store.data_counts().expect("counts").registry_persons, 3);
+    assert_eq!(store.data_counts().expect("counts").relations, 2);
+
+    // The ledger entry names the file and the counts.
+    let export = store.export_ledger().expect("export");
+    let last =
+        Entry::from_canonical_json(&export.entries[report.ledger_index as usize].canonical_json)
+            .expect("entry");
+    let objects: Vec<&str> = last.objects.iter().map(|o| o.as_str()).collect();
+    assert_eq!(
+        objects,
+        [
+            "import:registry",
+            "file:registry.jsonl",
+            "inserted:3",
+            "updated:0",
+            "unchanged:0",
+            "rejected:0",
+            "data_version:1"
+        ]
+    );
+    assert_eq!(last.actor.as_str(), "admin-alice");
+    assert_eq!(report.ledger_index, ledger_before);
+
+    // Re-importing the same file changes nothing but is recorded.
+    let again = registry(&mut store, &lines, ImportMode::AllOrNothing).expect("imports");
+    assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 3));
+    assert_eq!(again.data_version, 1);
+    assert_eq!(store.ledger_size().expect("size"), ledger_before + 2);
+    assert_eq!(store.data_counts().expect("counts").registry_persons, 3);
+
+    // Same id → update; a relation may point at a person stored earlier.
+    let changed = vec![
+        person("R-2", &[("parent", "R-1")]),
+        person("R-4", &[("spouse", "R-3")]),
+    ];
+    let update = registry(&mut store, &changed, ImportMode::AllOrNothing).expect("imports");
+    assert_eq!(
+        (update.inserted, update.updated, update.unchanged),
+        (1, 1, 0)
+    );
+    assert_eq!(store.data_version().expect("version"), 2);
+    let r2 = store
+        .get_registry_person(&id("R-2"))
+        .expect("reads")
+        .expect("exists");
+    assert_eq!(r2.relations[0].kind, RelationKind::Parent);
+    store.verify_ledger().expect("ledger verifies");
+
+    // The read API: every person, with the version it is of.
+    let mut ids = Vec::new();
+    let version = store
+        .for_each_registry_person(|p: RegistryPerson| ids.push(p.id.to_string()))
+        .expect("reads");
+    assert_eq!((ids.join(" "), version), ("R-1 R-2 R-3 R-4".to_owned(), 2));
+
+    // Links in both directions, the inverse implied.
+    let links: Vec<String> = store
+        .links_of(&id("R-1"))
+        .expect("reads")
+        .iter()
+        .map(|l| {
+            format!(
+                "{} {} {}",
+                l.id,
+                l.kind,
+                if l.implied { "implied" } else { "stated" }
+            )
+        })
+        .collect();
+    // R-2's own "parent: R-1" is the inverse of R-1's "child: R-2": listed once.
+    assert_eq!(links, ["R-2 child stated", "R-3 sibling implied"]);
+}
+
+#[test]
+fn refusals_name_line_and_field_and_store_nothing() {
+    let (_dir, mut store) = fresh();
+    registry(&mut store, &[person("R-1", &[])], ImportMode::AllOrNothing).expect("imports");
+    let ledger = store.ledger_size().expect("size");
+    let lines = vec![
+        person("R-2", &[("child", "R-9")]),
+        "{\"id\": \"R-3\",".to_owned(),
+        person("R-2", &[]),
+        person("R-4", &[("sibling", "R-1")]),
+        person("R-5", &[]).replace("\"1971\"", "\"1971-13-02\""),
+        person("R-6", &[]).replace("\"names\"", "\"nick\": \"x\", \"names\""),
+    ];
+    assert_eq!(
+        refused(registry(&mut store, &lines, ImportMode::AllOrNothing)),
+        [
+            r#"line 1: relations[0].to: "R-9" is neither in this file nor in the registry"#,
+            "line 2: not valid JSON: EOF while parsing a value at column 13",
+            r#"line 3: id: "R-2" appears on line 1 and line 3; ids must be unique in a file"#,
+            r#"line 5: birth_date: "1971-13-02" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"#,
+            "line 6: unknown field `nick`, expected one of `id`, `names`, `birth_date`, `nationalities`, `gender`, `protection`, `roles`, `relations`",
+        ]
+    );
+    assert_eq!(store.data_counts().expect("counts").registry_persons, 1);
+    assert_eq!(store.ledger_size().expect("size"), ledger);
+    assert_eq!(store.data_version().expect("version"), 1);
+}
+
+#[test]
+fn skip_invalid_imports_the_rest_and_follows_dangling_chains() {
+    let (_dir, mut store) = fresh();
+    let lines = vec![
+        person("R-1", &[("child", "R-2")]),
+        person("R-2", &[("child", "R-9")]),
+        person("R-3", &[]),
+        "not json".to_owned(),
+    ];
+    let report = registry(&mut store, &lines, ImportMode::SkipInvalid).expect("imports");
+    let rejects: Vec<String> = report
+        .rejects
+        .iter()
+        .map(|r| format!("line {}: {}", r.line, r.message))
+        .collect();
+    assert_eq!(
+        rejects,
+        [
+            // Dropping R-2 leaves R-1 pointing at nobody, so it goes too.
+            r#"line 1: relations[0].to: "R-2" is neither in this file nor in the registry"#,
+            r#"line 2: relations[0].to: "R-9" is neither in this file nor in the registry"#,
+            "line 4: not valid JSON: expected ident at column 2",
+        ]
+    );
+    assert_eq!(report.inserted, 1);
+    assert_eq!(store.data_counts().expect("counts").registry_persons, 1);
+}
+
+#[test]
+fn context_links_may_point_at_registry_persons() {
+    let (_dir, mut store) = fresh();
+    registry(&mut store, &[person("R-1", &[])], ImportMode::AllOrNothing).expect("imports");
+    let lines: Vec<String> = [
+        r#"{"kind": "person", "id": "C-7", "names": ["Arman Bekov"], "relations": [{"kind": "sibling", "to": "R-1"}]}"#,
+        r#"{"kind": "finding", "id": "F-1", "about": "C-7", "type": "recognised_political_prisoner", "state": "kz", "summary": "s", "source": "s"}"#,
+        r#"{"kind": "finding", "id": "F-2", "about": "R-1", "type": "interpol_notice_deleted", "state": "kz", "date": "2018-05", "summary": "s", "source": "s"}"#,
+        r#"{"kind": "state_profile", "state": "kz", "risk": "high", "summary": "s", "sources": ["s"]}"#,
+    ]
+    .map(String::from)
+    .to_vec();
+    let report = context(&mut store, &lines, ImportMode::AllOrNothing).expect("imports");
+    assert_eq!(report.inserted, 4);
+    let counts = store.data_counts().expect("counts");
+    assert_eq!(
+        (
+            counts.context_persons,
+            counts.findings,
+            counts.state_profiles
+        ),
+        (1, 2, 1)
+    );
+    assert_eq!(store.findings_about(&id("R-1")).expect("reads").len(), 1);
+    assert!(
+        store
+            .get_context_person(&id("C-7"))
+            .expect("reads")
+            .is_some()
+    );
+    let kz = CountryCode::parse("kz").expect("valid");
+    assert_eq!(
+        store
+            .state_profile(kz)
+            .expect("reads")
+            .map(|p| p.summary.to_string()),
+        Some("s".to_owned())
+    );
+    let links = store.links_of(&id("R-1")).expect("reads");
+    assert_eq!(links.len(), 1);
+    assert_eq!(
+        (links[0].id.as_str(), links[0].source, links[0].implied),
+        ("C-7", RecordSource::Context, true)
+    );
+
+    // A new profile of the same state replaces the old one.
+    let newer = vec![r#"{"kind": "state_profile", "state": "kz", "risk": "very_high", "summary": "t", "sources": ["s"]}"#.to_owned()];
+    let report = context(&mut store, &newer, ImportMode::AllOrNothing).expect("imports");
+    assert_eq!((report.inserted, report.updated), (0, 1));
+
+    let bad: Vec<String> = [
+        r#"{"kind": "finding", "id": "F-3", "about": "C-99", "type": "recognised_political_prisoner", "state": "kz", "summary": "s", "source": "s"}"#,
+        r#"{"kind": "person", "id": "R-1", "names": ["X"]}"#,
+        r#"{"kind": "state_profile", "state": "ru", "risk": "high", "summary": "s", "sources": ["s"]}"#,
+        r#"{"kind": "state_profile", "state": "RU", "risk": "low", "summary": "s", "sources": ["s"]}"#,
+        r#"{"kind": "finding", "id": "F-1", "about": "C-7", "type": "recognised_political_prisoner", "state": "kz", "summary": "s", "source": "s"}"#,
+        r#"{"kind": "finding", "id": "F-1", "about": "C-7", "type": "recognised_political_prisoner", "state": "kz", "summary": "s", "source": "s"}"#,
+    ]
+    .map(String::from)
+    .to_vec();
+    assert_eq!(
+        refused(context(&mut store, &bad, ImportMode::AllOrNothing)),
+        [
+            r#"line 1: about: "C-99" is neither in this file nor among stored context or registry persons"#,
+            r#"line 2: id: "R-1" is already a registry person's id; registry and context ids must differ"#,
+            r#"line 4: state: a profile of "ru" appears on line 3 and line 4; one profile per state"#,
+            r#"line 6: id: finding "F-1" appears on line 5 and line 6; ids must be unique in a file"#,
+        ]
+    );
+}
+
+#[test]
+fn registry_ids_may_not_take_context_ids() {
+    let (_dir, mut store) = fresh();
+    let ctx = vec![r#"{"kind": "person", "id": "C-7", "names": ["A"]}"#.to_owned()];
+    context(&mut store, &ctx, ImportMode::AllOrNothing).expect("imports");
+    assert_eq!(
+        refused(registry(
+            &mut store,
+            &[person("C-7", &[])],
+            ImportMode::AllOrNothing
+        )),
+        [
+            r#"line 1: id: "C-7" is already a context person's id; registry and context ids must differ"#
+        ]
+    );
+}
+
+#[test]
+fn a_read_error_stores_nothing() {
+    let (_dir, mut store) = fresh();
+    let items: Vec<ImportItem<RegistryPerson>> = vec![
+        Ok(Ok(Numbered {
+            line: 1,
+            value: parse_registry_line(&person("R-1", &[])).expect("valid"),
+        })),
+        Err(std::io::Error::other("disk gone")),
+    ];
+    let err = store
+        .import_registry(items, ImportMode::SkipInvalid, &meta("r.jsonl"))
+        .expect_err("aborts");
+    assert_eq!(err.to_string(), "reading the input: disk gone");
+    assert_eq!(store.data_counts().expect("counts").registry_persons, 0);
+}
