@@ -3,6 +3,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+#[path = "cli/assess.rs"]
+mod assess;
 #[path = "cli/import.rs"]
 mod import;
 #[path = "cli/screen.rs"]

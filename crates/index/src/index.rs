@@ -81,6 +81,11 @@ pub struct Index {
     pub(crate) delta_ids: FxHashMap<String, u32>,
     // Posting table.
     pub(crate) keys: Vec<u64>,
+    /// Directory over `keys` by their top bits (keys are uniform hashes): a lookup reads one
+    /// directory entry and binary-searches a handful of keys instead of 24 cache lines.
+    /// Derived, not stored in the snapshot.
+    pub(crate) key_dir: Vec<u32>,
+    pub(crate) key_shift: u32,
     pub(crate) key_offsets: Vec<u64>,
     pub(crate) postings: Vec<u32>,
     /// Slots below this are in the table; the rest in the delta.
@@ -414,6 +419,7 @@ impl Index {
         }
         self.shapes = shapes;
         self.keys = distinct;
+        self.build_key_dir();
         self.key_offsets = offsets;
         self.postings = postings;
         self.table_slots = slots as u32;
@@ -440,12 +446,41 @@ impl Index {
     /// The posting list of a key: the table's part and the delta's part (slots above the
     /// table's), both sorted.
     pub(crate) fn postings_of(&self, key: u64) -> (&[u32], &[u32]) {
-        let table = match self.keys.binary_search(&key) {
-            Ok(i) => &self.postings[self.key_offsets[i] as usize..self.key_offsets[i + 1] as usize],
+        let (lo, hi) = if self.key_dir.len() >= 2 {
+            let bucket = (key >> self.key_shift) as usize;
+            (
+                self.key_dir[bucket] as usize,
+                self.key_dir[bucket + 1] as usize,
+            )
+        } else {
+            (0, self.keys.len())
+        };
+        let table = match self.keys[lo..hi].binary_search(&key) {
+            Ok(i) => {
+                let i = lo + i;
+                &self.postings[self.key_offsets[i] as usize..self.key_offsets[i + 1] as usize]
+            }
             Err(_) => &[][..],
         };
         let delta = self.delta.get(&key).map_or(&[][..], Vec::as_slice);
         (table, delta)
+    }
+
+    /// Builds `key_dir`: about eight keys per bucket.
+    pub(crate) fn build_key_dir(&mut self) {
+        let bits = (usize::BITS - (self.keys.len() / 8).max(1).leading_zeros()).clamp(1, 32);
+        self.key_shift = 64 - bits;
+        let buckets = 1usize << bits;
+        let mut dir = Vec::with_capacity(buckets + 1);
+        let mut at = 0usize;
+        for bucket in 0..buckets as u64 {
+            while at < self.keys.len() && (self.keys[at] >> self.key_shift) < bucket {
+                at += 1;
+            }
+            dir.push(at as u32);
+        }
+        dir.push(self.keys.len() as u32);
+        self.key_dir = dir;
     }
 
     /// Adds a record, or replaces the live record with the same id. Returns true if it
@@ -496,6 +531,7 @@ impl Index {
         }
         let (keys, offsets, postings) = self.merged_table();
         self.keys = keys;
+        self.build_key_dir();
         self.key_offsets = offsets;
         self.postings = postings;
         self.delta.clear();

@@ -286,7 +286,7 @@ impl Index {
         };
         // The best `keep` of `cands` by share plus evidence, best first.
         // Entries are (score, slot, index into `cands`); ties by slot.
-        let best_of = |cands: &[(u32, Best)], keep: usize| -> Vec<(f32, u32)> {
+        let best_of = |cands: &[(u32, Best)], keep: usize, with_bonus: bool| -> Vec<(f32, u32)> {
             let order =
                 |a: &(f32, u32, u32), b: &(f32, u32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
             let mut ranked: Vec<(f32, u32, u32)> = cands
@@ -301,7 +301,12 @@ impl Index {
                 ranked.select_nth_unstable_by(keep - 1, order);
                 // Whatever scores below the keep-th share minus the largest bonus cannot enter;
                 // the others get their evidence and shape.
-                let floor = ranked[keep - 1].0 - if has_evidence { MAX_BONUS } else { 0.0 };
+                let floor = ranked[keep - 1].0
+                    - if with_bonus && has_evidence {
+                        MAX_BONUS
+                    } else {
+                        0.0
+                    };
                 ranked.retain(|r| r.0 >= floor);
                 // Among many equal shares (namesakes), only so many get looked at: each is a
                 // random memory access at ten million records.
@@ -311,8 +316,10 @@ impl Index {
                     ranked.truncate(cap);
                 }
             }
-            for r in ranked.iter_mut() {
-                r.0 += bonus(r.1);
+            if with_bonus {
+                for r in ranked.iter_mut() {
+                    r.0 += bonus(r.1);
+                }
             }
             if ranked.len() > keep {
                 ranked.select_nth_unstable_by(keep - 1, order);
@@ -330,7 +337,9 @@ impl Index {
             .enumerate()
             .any(|(i, l)| !scanned[i] && !l.is_year);
         if has_long && cands.len() > settings.verify {
-            let keep = best_of(&cands, settings.verify);
+            // By key weight alone: the year and date keys already carry the birth date, and
+            // reading each candidate's record here would cost a cache miss apiece.
+            let keep = best_of(&cands, settings.verify, false);
             let kept: Vec<(u32, Best)> = keep.iter().map(|&(_, i)| cands[i as usize]).collect();
             cands.clear();
             cands.extend(kept);
@@ -357,7 +366,7 @@ impl Index {
             intersect(&mut cands, l.table, l.part, w);
             intersect(&mut cands, l.delta, l.part, w);
         }
-        let chosen = best_of(&cands, settings.rescore)
+        let chosen = best_of(&cands, settings.rescore, true)
             .into_iter()
             .map(|(_, i)| cands[i as usize].0)
             .collect();

@@ -135,6 +135,7 @@ impl Index {
         index.postings = read_section(&mut file)?;
         index.table_slots = index.slots() as u32;
         check(&index, &header)?;
+        index.build_key_dir();
         Ok(index)
     }
 
@@ -266,6 +267,9 @@ fn check(index: &Index, header: &SnapshotHeader) -> Result<(), IndexError> {
         || index.key_offsets.windows(2).any(|w| w[0] > w[1])
     {
         return corrupt("offsets are not ascending");
+    }
+    if index.keys.windows(2).any(|w| w[0] >= w[1]) {
+        return corrupt("keys are not sorted");
     }
     Ok(())
 }

@@ -37,6 +37,15 @@ pub struct AssessArgs {
     receiving_state: String,
 }
 
+/// The decision of DESIGN §5.3, with the id of the case it was stored as (absent on a dry run).
+#[derive(Debug, serde::Serialize)]
+struct Output<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    case: Option<&'a str>,
+    #[serde(flatten)]
+    decision: &'a Decision,
+}
+
 pub fn run(args: AssessArgs, data_dir: &Path) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(&args.request)
         .with_context(|| format!("cannot read {}", args.request.display()))?;
@@ -54,11 +63,11 @@ pub fn run(args: AssessArgs, data_dir: &Path) -> anyhow::Result<()> {
     )?;
     match args.format {
         Format::Json => {
-            let mut value = serde_json::to_value(&decision)?;
-            if let (Some(case), Some(object)) = (&case, value.as_object_mut()) {
-                object.insert("case".to_owned(), serde_json::Value::String(case.clone()));
-            }
-            println!("{}", serde_json::to_string_pretty(&value)?);
+            let output = Output {
+                case: case.as_deref(),
+                decision: &decision,
+            };
+            println!("{}", serde_json::to_string_pretty(&output)?);
         }
         Format::Text => {
             if let Some(case) = &case {
