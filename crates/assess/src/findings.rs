@@ -276,7 +276,7 @@ fn request_level_findings(
                 detail: format!(
                     "offence \"{}\" is classed as {}",
                     offence.description,
-                    offence_label(offence.category)
+                    offence.category.as_str()
                 ),
             });
         }
@@ -515,19 +515,6 @@ fn measure_label(kind: MeasureKind) -> &'static str {
         MeasureKind::ProvisionalArrest => "provisional arrest",
         MeasureKind::Surrender => "surrender",
         MeasureKind::TransferOfMaterial => "transfer of material",
-    }
-}
-
-fn offence_label(category: OffenceCategory) -> &'static str {
-    match category {
-        OffenceCategory::Political => "political",
-        OffenceCategory::Fiscal => "fiscal",
-        OffenceCategory::Defamation => "defamation",
-        OffenceCategory::Extremism => "extremism",
-        OffenceCategory::Terrorism => "terrorism",
-        OffenceCategory::Fraud => "fraud",
-        OffenceCategory::Violent => "violent",
-        OffenceCategory::Other => "other",
     }
 }
 

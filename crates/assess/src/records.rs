@@ -1,38 +1,53 @@
 //! The domain's persons and parties as the index sees them. One place for the mapping, so that
 //! what is indexed and what is queried always agree.
 
-use haven_domain::{ContextPerson, Gender, PartialDate, Party, RegistryPerson};
+use haven_domain::{
+    ContextPerson, CountryCode, Gender, PartialDate, Party, PersonId, PersonName, RegistryPerson,
+};
 use haven_index::{BirthDate, IndexRecord, Query, Source};
 
 /// A registry person as an index record.
 pub fn registry_record(person: &RegistryPerson) -> IndexRecord {
-    IndexRecord {
-        id: person.id.to_string(),
-        source: Source::Registry,
-        names: person.names.iter().map(ToString::to_string).collect(),
-        birth_date: person.birth_date.as_ref().map(birth_date),
-        nationalities: person
-            .nationalities
-            .iter()
-            .map(|c| c.as_str().to_owned())
-            .collect(),
-        gender: person.gender.map(gender),
-    }
+    record(
+        Source::Registry,
+        &person.id,
+        &person.names,
+        person.birth_date.as_ref(),
+        &person.nationalities,
+        person.gender,
+    )
 }
 
 /// A context person as an index record.
 pub fn context_record(person: &ContextPerson) -> IndexRecord {
+    record(
+        Source::Context,
+        &person.id,
+        &person.names,
+        person.birth_date.as_ref(),
+        &person.nationalities,
+        person.gender,
+    )
+}
+
+fn record(
+    source: Source,
+    id: &PersonId,
+    names: &[PersonName],
+    birth: Option<&PartialDate>,
+    nationalities: &[CountryCode],
+    sex: Option<Gender>,
+) -> IndexRecord {
     IndexRecord {
-        id: person.id.to_string(),
-        source: Source::Context,
-        names: person.names.iter().map(ToString::to_string).collect(),
-        birth_date: person.birth_date.as_ref().map(birth_date),
-        nationalities: person
-            .nationalities
+        id: id.to_string(),
+        source,
+        names: names.iter().map(ToString::to_string).collect(),
+        birth_date: birth.map(birth_date),
+        nationalities: nationalities
             .iter()
             .map(|c| c.as_str().to_owned())
             .collect(),
-        gender: person.gender.map(gender),
+        gender: sex.map(gender),
     }
 }
 

@@ -24,6 +24,8 @@
 //!     r#"birth_date: "1971-13-02" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"#);
 //! ```
 
+#[macro_use]
+mod codes;
 mod context;
 mod country;
 mod date;

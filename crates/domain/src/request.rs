@@ -8,34 +8,34 @@ use crate::context::Text;
 use crate::jsonl::{from_value, object};
 use crate::{CountryCode, PartialDate, Party, RecordError};
 
-/// The legal instrument the request comes under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RequestKind {
-    /// Mutual legal assistance (1959 Convention and its protocols, or a bilateral treaty).
-    Mla,
-    /// European Investigation Order (Directive 2014/41/EU).
-    Eio,
-    /// Extradition (1957 European Convention on Extradition, or a treaty).
-    Extradition,
-    /// An INTERPOL red notice.
-    RedNotice,
-    /// An INTERPOL diffusion: sent by a member state directly, not reviewed by INTERPOL first.
-    Diffusion,
+codes! {
+    /// The legal instrument the request comes under.
+    RequestKind {
+        /// Mutual legal assistance (1959 Convention and its protocols, or a bilateral treaty).
+        Mla = "mla",
+        /// European Investigation Order (Directive 2014/41/EU).
+        Eio = "eio",
+        /// Extradition (1957 European Convention on Extradition, or a treaty).
+        Extradition = "extradition",
+        /// An INTERPOL red notice.
+        RedNotice = "red_notice",
+        /// An INTERPOL diffusion: sent by a member state directly, not reviewed by INTERPOL first.
+        Diffusion = "diffusion",
+    }
 }
 
-/// How the requesting state classes an alleged offence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OffenceCategory {
-    Political,
-    Fiscal,
-    Defamation,
-    Extremism,
-    Terrorism,
-    Fraud,
-    Violent,
-    Other,
+codes! {
+    /// How the requesting state classes an alleged offence.
+    OffenceCategory {
+        Political = "political",
+        Fiscal = "fiscal",
+        Defamation = "defamation",
+        Extremism = "extremism",
+        Terrorism = "terrorism",
+        Fraud = "fraud",
+        Violent = "violent",
+        Other = "other",
+    }
 }
 
 /// One alleged offence.
@@ -46,22 +46,22 @@ pub struct Offence {
     pub category: OffenceCategory,
 }
 
-/// A measure the requesting state asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MeasureKind {
-    SearchPremises,
-    SeizeDevices,
-    SeizeDocuments,
-    BankingRecords,
-    AccountAccess,
-    Questioning,
-    ForeignOfficialsPresent,
-    Interception,
-    Locate,
-    ProvisionalArrest,
-    Surrender,
-    TransferOfMaterial,
+codes! {
+    /// A measure the requesting state asks for.
+    MeasureKind {
+        SearchPremises = "search_premises",
+        SeizeDevices = "seize_devices",
+        SeizeDocuments = "seize_documents",
+        BankingRecords = "banking_records",
+        AccountAccess = "account_access",
+        Questioning = "questioning",
+        ForeignOfficialsPresent = "foreign_officials_present",
+        Interception = "interception",
+        Locate = "locate",
+        ProvisionalArrest = "provisional_arrest",
+        Surrender = "surrender",
+        TransferOfMaterial = "transfer_of_material",
+    }
 }
 
 /// One requested measure, aimed at a party where it concerns one.

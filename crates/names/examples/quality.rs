@@ -10,55 +10,14 @@ use std::path::PathBuf;
 
 use haven_names::{DEFAULT_THRESHOLD, Matcher, Script};
 
+mod common;
+use common::Counts;
+
 struct Case {
     name1: String,
     name2: String,
     label: bool,
     groups: Vec<String>,
-}
-
-#[derive(Default, Clone, Copy)]
-struct Counts {
-    tp: u32,
-    fp: u32,
-    tn: u32,
-    fn_: u32,
-}
-
-impl Counts {
-    fn add(&mut self, predicted: bool, label: bool) {
-        match (predicted, label) {
-            (true, true) => self.tp += 1,
-            (true, false) => self.fp += 1,
-            (false, false) => self.tn += 1,
-            (false, true) => self.fn_ += 1,
-        }
-    }
-    fn precision(&self) -> f64 {
-        ratio(self.tp, self.tp + self.fp)
-    }
-    fn recall(&self) -> f64 {
-        ratio(self.tp, self.tp + self.fn_)
-    }
-    fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
-    }
-    fn total(&self) -> u32 {
-        self.tp + self.fp + self.tn + self.fn_
-    }
-}
-
-fn ratio(a: u32, b: u32) -> f64 {
-    if b == 0 {
-        1.0
-    } else {
-        f64::from(a) / f64::from(b)
-    }
 }
 
 fn main() -> Result<(), Box<dyn Error>> {

@@ -25,6 +25,9 @@ use std::error::Error;
 use std::path::PathBuf;
 
 use haven_names::{DEFAULT_THRESHOLD, Matcher, Script};
+
+mod common;
+use common::Counts;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
@@ -73,52 +76,13 @@ impl Pair {
     }
 }
 
-#[derive(Default, Clone, Copy)]
-struct Counts {
-    tp: u32,
-    fp: u32,
-    tn: u32,
-    fn_: u32,
-}
-
-impl Counts {
-    fn of<'a>(pairs: impl IntoIterator<Item = &'a Pair>, threshold: f32) -> Self {
-        let mut counts = Counts::default();
-        for pair in pairs {
-            match (pair.score >= threshold, pair.label()) {
-                (true, true) => counts.tp += 1,
-                (true, false) => counts.fp += 1,
-                (false, false) => counts.tn += 1,
-                (false, true) => counts.fn_ += 1,
-            }
-        }
-        counts
+/// The verdicts at `threshold` against each pair's label.
+fn counts_of<'a>(pairs: impl IntoIterator<Item = &'a Pair>, threshold: f32) -> Counts {
+    let mut counts = Counts::default();
+    for pair in pairs {
+        counts.add(pair.score >= threshold, pair.label());
     }
-    fn precision(&self) -> f64 {
-        ratio(self.tp, self.tp + self.fp)
-    }
-    fn recall(&self) -> f64 {
-        ratio(self.tp, self.tp + self.fn_)
-    }
-    fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
-    }
-    fn total(&self) -> u32 {
-        self.tp + self.fp + self.tn + self.fn_
-    }
-}
-
-fn ratio(a: u32, b: u32) -> f64 {
-    if b == 0 {
-        1.0
-    } else {
-        f64::from(a) / f64::from(b)
-    }
+    counts
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -341,7 +305,7 @@ fn report(pairs: &[Pair]) {
         .collect();
     rows.push(("overall".to_owned(), pairs.iter().collect()));
     for (label, group) in &rows {
-        let at_default = Counts::of(group.iter().copied(), DEFAULT_THRESHOLD);
+        let at_default = counts_of(group.iter().copied(), DEFAULT_THRESHOLD);
         let (best_threshold, best) = best_f1(group);
         println!(
             "{:<20} {:>5} {:>4} {:>4} {:>4} {:>4} {:>6.3} {:>6.3} {:>6.3}   {:>7.3} {:>5.2} {:>6.3} {:>6.3}",
@@ -389,7 +353,7 @@ fn best_f1(pairs: &[&Pair]) -> (f32, Counts) {
     (50..=99)
         .map(|t| {
             let threshold = t as f32 / 100.0;
-            (threshold, Counts::of(pairs.iter().copied(), threshold))
+            (threshold, counts_of(pairs.iter().copied(), threshold))
         })
         // The first maximum wins, so ties report the lowest threshold (recall first).
         .fold(None, |best: Option<(f32, Counts)>, (t, c)| match best {

@@ -578,10 +578,7 @@ impl RawRule {
             if !citations.iter().any(|c| c.applies_to(kind)) {
                 return Err(check.err(
                     "citations",
-                    format!(
-                        "no citation applies to a request of kind {}",
-                        crate::words::kind_wire(kind)
-                    ),
+                    format!("no citation applies to a request of kind {}", kind.as_str()),
                 ));
             }
         }

@@ -398,7 +398,7 @@ impl Ctx<'_> {
                     .iter()
                     .map(|&i| {
                         let o = &request.offences[i];
-                        format!("{}: {}", words::offence_wire(o.category), o.description)
+                        format!("{}: {}", o.category.as_str(), o.description)
                     })
                     .collect();
                 if offences.is_empty() {

@@ -2,20 +2,8 @@
 //! reasons and safeguard labels. Kept apart from the reply (`reply.rs`), which may say far less.
 
 use haven_domain::{
-    DecisionFinding, Measure, MeasureKind, OffenceCategory, PartyRole, PersonRole, Request,
-    RequestKind, RiskLevel,
+    DecisionFinding, Measure, PartyRole, PersonRole, Request, RequestKind, RiskLevel,
 };
-
-/// The wire name of a request kind (for catalogue errors).
-pub(crate) fn kind_wire(kind: RequestKind) -> &'static str {
-    match kind {
-        RequestKind::Mla => "mla",
-        RequestKind::Eio => "eio",
-        RequestKind::Extradition => "extradition",
-        RequestKind::RedNotice => "red_notice",
-        RequestKind::Diffusion => "diffusion",
-    }
-}
 
 /// A request kind as a judge would name it.
 pub(crate) fn kind_phrase(kind: RequestKind) -> &'static str {
@@ -25,23 +13,6 @@ pub(crate) fn kind_phrase(kind: RequestKind) -> &'static str {
         RequestKind::Extradition => "extradition request",
         RequestKind::RedNotice => "red notice",
         RequestKind::Diffusion => "diffusion",
-    }
-}
-
-pub(crate) fn measure_wire(kind: MeasureKind) -> &'static str {
-    match kind {
-        MeasureKind::SearchPremises => "search_premises",
-        MeasureKind::SeizeDevices => "seize_devices",
-        MeasureKind::SeizeDocuments => "seize_documents",
-        MeasureKind::BankingRecords => "banking_records",
-        MeasureKind::AccountAccess => "account_access",
-        MeasureKind::Questioning => "questioning",
-        MeasureKind::ForeignOfficialsPresent => "foreign_officials_present",
-        MeasureKind::Interception => "interception",
-        MeasureKind::Locate => "locate",
-        MeasureKind::ProvisionalArrest => "provisional_arrest",
-        MeasureKind::Surrender => "surrender",
-        MeasureKind::TransferOfMaterial => "transfer_of_material",
     }
 }
 
@@ -66,19 +37,6 @@ fn person_role_wire(role: PersonRole) -> &'static str {
         PersonRole::PoliticalOpponent => "political opponent",
         // `PersonRole` may grow; a new role still reads sensibly.
         _ => "protected role",
-    }
-}
-
-pub(crate) fn offence_wire(category: OffenceCategory) -> &'static str {
-    match category {
-        OffenceCategory::Political => "political",
-        OffenceCategory::Fiscal => "fiscal",
-        OffenceCategory::Defamation => "defamation",
-        OffenceCategory::Extremism => "extremism",
-        OffenceCategory::Terrorism => "terrorism",
-        OffenceCategory::Fraud => "fraud",
-        OffenceCategory::Violent => "violent",
-        OffenceCategory::Other => "other",
     }
 }
 
@@ -107,7 +65,7 @@ pub(crate) fn party(request: &Request, index: usize) -> String {
 
 /// `measure 0 (search_premises, home) on party 0 (subject, …)`.
 pub(crate) fn measure(request: &Request, index: usize, m: &Measure) -> String {
-    let mut text = format!("measure {index} ({}", measure_wire(m.kind));
+    let mut text = format!("measure {index} ({}", m.kind.as_str());
     if let Some(premises) = &m.premises {
         text.push_str(", ");
         text.push_str(premises.as_str());
