@@ -1,8 +1,6 @@
 //! The context knowledge base: persons and their links, sourced findings about political
 //! persecution, and risk profiles of states (DESIGN §5.2).
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::country::CountryCode;
@@ -33,31 +31,9 @@ impl Text {
         }
         Ok(Text(text.to_owned()))
     }
-
-    /// The text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for Text {
-    type Error = ValueError;
-    fn try_from(value: String) -> Result<Text, ValueError> {
-        Text::parse(&value)
-    }
-}
-
-impl From<Text> for String {
-    fn from(value: Text) -> String {
-        value.0
-    }
-}
-
-impl fmt::Display for Text {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_newtype!(Text);
 
 /// A person in the context knowledge base: a political prisoner, an associate, a relative, a
 /// person named in a court finding. No protection status: that is the registry's.

@@ -1,8 +1,6 @@
 //! Record identifiers: short tokens without whitespace, as the registry and context files give
 //! them.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::error::ValueError;
@@ -38,30 +36,9 @@ macro_rules! id_newtype {
                 Ok($name(value))
             }
 
-            /// The id as text.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
         }
 
-        impl TryFrom<String> for $name {
-            type Error = ValueError;
-            fn try_from(value: String) -> Result<Self, ValueError> {
-                $name::parse(value)
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(value: $name) -> String {
-                value.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
+        string_newtype!($name);
 
         impl AsRef<str> for $name {
             fn as_ref(&self) -> &str {

@@ -26,6 +26,8 @@
 
 #[macro_use]
 mod codes;
+#[macro_use]
+mod newtype;
 mod context;
 mod country;
 mod date;

@@ -37,31 +37,9 @@ impl PersonName {
         }
         Ok(PersonName(name.to_owned()))
     }
-
-    /// The name as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for PersonName {
-    type Error = ValueError;
-    fn try_from(value: String) -> Result<PersonName, ValueError> {
-        PersonName::parse(&value)
-    }
-}
-
-impl From<PersonName> for String {
-    fn from(value: PersonName) -> String {
-        value.0
-    }
-}
-
-impl fmt::Display for PersonName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_newtype!(PersonName);
 
 /// Deserialises `names`, which must hold at least one name.
 pub(crate) fn non_empty_names<'de, D: Deserializer<'de>>(
