@@ -1,4 +1,4 @@
-//! Prints the index figures of docs/bench-index.md: build time and peak memory, single-query
+//! Prints the index figures of BENCHMARKS.md: build time and peak memory, single-query
 //! latency and recall on ground-truth variants, bulk throughput, snapshot size and load time.
 //!
 //! ```text
@@ -84,7 +84,8 @@ fn build(args: &[String]) {
     println!("final VmHWM {}", vm("VmHWM"));
 }
 
-/// Settings from the environment (RESCORE, SCAN_LIMIT, SCAN_BUDGET, VERIFY), for tuning runs.
+/// Settings from the environment (RESCORE, MARGIN, SCAN_LIMIT, SCAN_BUDGET, VERIFY), for tuning
+/// runs.
 fn tune(index: &mut Index) {
     let mut settings = index.settings();
     if let Some(v) = std::env::var("RESCORE").ok().and_then(|v| v.parse().ok()) {
@@ -101,6 +102,9 @@ fn tune(index: &mut Index) {
         .and_then(|v| v.parse().ok())
     {
         settings.scan_budget = v;
+    }
+    if let Some(v) = std::env::var("MARGIN").ok().and_then(|v| v.parse().ok()) {
+        settings.rescore_margin = v;
     }
     if let Some(v) = std::env::var("VERIFY").ok().and_then(|v| v.parse().ok()) {
         settings.verify = v;

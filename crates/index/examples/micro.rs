@@ -23,8 +23,15 @@ fn main() {
         acc += compare(&w[0], &w[1]).score;
     }
     let per_cmp = t.elapsed().as_secs_f64() * 1e6 / (analysed.len() - 1) as f64;
+    let t = Instant::now();
+    let mut len = 0;
+    for w in analysed.windows(2).take(20000) {
+        let c = compare(&w[0], &w[1]);
+        len += haven_names::explain(&w[0], &w[1], &c).len();
+    }
+    let per_explain = t.elapsed().as_secs_f64() * 1e6 / 20000.0 - per_cmp;
     println!(
-        "{} names: analyse {per:.2} µs/name, compare {per_cmp:.2} µs/pair ({acc})",
+        "{} names: analyse {per:.2} µs/name, compare {per_cmp:.2} µs/pair, explain {per_explain:.2} µs/pair ({acc} {len})",
         names.len()
     );
 }

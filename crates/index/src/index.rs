@@ -34,6 +34,8 @@ pub struct Settings {
     pub verify: usize,
     /// Candidates rescored with the full name comparison.
     pub rescore: usize,
+    /// Candidates whose ranking score is this far below the leader's are not rescored.
+    pub rescore_margin: f32,
     /// Matches whose best name score is below this are not reported.
     pub min_name_score: f32,
 }
@@ -46,6 +48,7 @@ impl Default for Settings {
             enumerate_cap: 12_000,
             verify: 400,
             rescore: 24,
+            rescore_margin: 0.35,
             min_name_score: 0.5,
         }
     }
@@ -58,9 +61,10 @@ pub struct Index {
     pub(crate) settings: Settings,
     // Records, by slot.
     pub(crate) id_offsets: Vec<u64>,
-    pub(crate) id_bytes: Vec<u8>,
+    /// All ids, end to end (text, validated once: slicing a `str` costs no UTF-8 check).
+    pub(crate) id_bytes: String,
     pub(crate) name_offsets: Vec<u64>,
-    pub(crate) name_bytes: Vec<u8>,
+    pub(crate) name_bytes: String,
     /// Slot → range of names (`record_names[slot]..record_names[slot + 1]`).
     pub(crate) record_names: Vec<u32>,
     pub(crate) births: Vec<u32>,
@@ -207,17 +211,18 @@ impl Index {
 
     pub(crate) fn id(&self, slot: u32) -> &str {
         let s = slot as usize;
-        let bytes = &self.id_bytes[self.id_offsets[s] as usize..self.id_offsets[s + 1] as usize];
-        std::str::from_utf8(bytes).unwrap_or("")
+        self.id_bytes
+            .get(self.id_offsets[s] as usize..self.id_offsets[s + 1] as usize)
+            .unwrap_or("")
     }
 
     pub(crate) fn names(&self, slot: u32) -> impl Iterator<Item = &str> {
         let s = slot as usize;
         (self.record_names[s]..self.record_names[s + 1]).map(move |n| {
             let n = n as usize;
-            let bytes =
-                &self.name_bytes[self.name_offsets[n] as usize..self.name_offsets[n + 1] as usize];
-            std::str::from_utf8(bytes).unwrap_or("")
+            self.name_bytes
+                .get(self.name_offsets[n] as usize..self.name_offsets[n + 1] as usize)
+                .unwrap_or("")
         })
     }
 
@@ -298,10 +303,10 @@ impl Index {
     /// Appends a record to the arenas; returns its slot.
     fn push_record(&mut self, record: &IndexRecord) -> u32 {
         let slot = self.slots() as u32;
-        self.id_bytes.extend_from_slice(record.id.as_bytes());
+        self.id_bytes.push_str(&record.id);
         self.id_offsets.push(self.id_bytes.len() as u64);
         for name in &record.names {
-            self.name_bytes.extend_from_slice(name.as_bytes());
+            self.name_bytes.push_str(name);
             self.name_offsets.push(self.name_bytes.len() as u64);
         }
         self.record_names.push((self.name_offsets.len() - 1) as u32);

@@ -60,6 +60,8 @@ const YEAR_EXACT: f32 = 1.12;
 const DATE_EXACT: f32 = 1.25;
 const DATE_SWAPPED: f32 = 1.15;
 const YEAR_NEAR: f32 = 1.04;
+/// Records without a birth date, looked up under year 0.
+const YEAR_UNKNOWN: f32 = 1.0;
 /// Patronymics identify less than names (DESIGN §7: present or absent).
 const PATRONYMIC_WEIGHT: f32 = 0.5;
 
@@ -212,7 +214,7 @@ pub(crate) fn query_keys(part: &Part, birth: Option<BirthDate>, out: &mut Vec<Qu
             (y, YEAR_EXACT),
             (y.saturating_sub(1), YEAR_NEAR),
             (y.saturating_add(1), YEAR_NEAR),
-            (0, 1.0),
+            (0, YEAR_UNKNOWN),
         ]
     };
     for (key, factor) in skeletons(part) {

@@ -4,17 +4,22 @@
 //! Candidate generation, per query:
 //!
 //! 1. Every keyed part of every query name gives its keys (`keys::query_keys`); each key's
-//!    weight is its kind's factor times its idf, `ln(1 + N / df)`.
+//!    weight is its kind's factor times its idf, `ln(1 + N / df)`. Year and date keys weigh a
+//!    little more than the plain key, so the namesake born that year or day ranks first. The
+//!    whole name run together is one more key (`JOINED_PART`).
 //! 2. Short lists (≤ `scan_limit`) are read in full, shortest first, within `scan_budget`
-//!    postings: each record found gets, per query part, the best weight of the part's keys it
-//!    is filed under. Year keys make common names short: "Ivan Ivanov, 1971".
-//! 3. Long lists ("mohammed", "ivan") are never read: each is intersected with the candidates
-//!    (galloping search), adding the part's weight to those filed under it.
-//! 4. If nothing was short, the first `enumerate_cap` entries of the shortest list are the
-//!    candidates (a query like "Mohammed Ali" with no date against millions: documented loss).
-//! 5. Candidates are ranked by their share of the query's key weight plus a birth-date bonus;
-//!    the best `rescore` are re-analysed from the arena and compared with the full name
-//!    engine; evidence gives the final score (`evidence`).
+//!    postings: each record found keeps, per query part, the best weight it earned. Year keys
+//!    make common names short: "Ivan Ivanov, 1971".
+//! 3. If nothing was short, the first `enumerate_cap` entries of the shortest list are the
+//!    candidates (a query like "Mohammed Ali" with no date against millions: a documented loss).
+//! 4. The best `verify` candidates by key weight are intersected (galloping search) with the
+//!    long lists, at most `VERIFY_PER_PART` per part, weightiest first; lists holding more than
+//!    2% of the records are skipped (a small idf, and every candidate alike).
+//! 5. Candidates are ranked by their share of the query's key weight; the leaders get a bonus
+//!    for birth date and nationality and a penalty for a different number of name parts
+//!    (`Index::shapes`), read from the record arrays; the best `rescore`, unless more than
+//!    `rescore_margin` behind the leader, are re-analysed from the name arena and compared with
+//!    the full name engine; evidence gives the final score (`evidence`).
 
 use haven_names::{AnalysedName, Comparison, Matcher, compare, explain};
 use rayon::prelude::*;
@@ -166,8 +171,7 @@ impl Index {
         if looked.is_empty() {
             return Vec::new();
         }
-        // The most a part can earn: its best key's weight (year keys excluded: they repeat a
-        // skeleton key).
+        // The most a part can earn: its best key's weight.
         let mut part_max = vec![0f32; part_name.len()];
         for l in looked.iter().filter(|l| l.part != JOINED_PART) {
             part_max[l.part] = part_max[l.part].max(l.weight);
@@ -366,8 +370,17 @@ impl Index {
             intersect(&mut cands, l.table, l.part, w);
             intersect(&mut cands, l.delta, l.part, w);
         }
-        let chosen = best_of(&cands, settings.rescore, true)
+        let ranked = best_of(&cands, settings.rescore, true);
+        // Candidates whose names are far behind the leader's (a third of the query's key weight
+        // or more) are not worth a full comparison: on both benchmarks they never made the top
+        // ten. The names only: a namesake with a conflicting birth date is still shown.
+        let leader = ranked
+            .iter()
+            .map(|r| share(&cands[r.1 as usize].1))
+            .fold(0f32, f32::max);
+        let chosen = ranked
             .into_iter()
+            .filter(|r| share(&cands[r.1 as usize].1) >= leader - settings.rescore_margin)
             .map(|(_, i)| cands[i as usize].0)
             .collect();
         scratch.cands = cands;

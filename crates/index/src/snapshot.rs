@@ -67,9 +67,9 @@ impl Index {
             out.write_all(&SECTIONS.to_le_bytes())?;
             out.write_all(&0u32.to_le_bytes())?;
             write_section(&mut out, &self.id_offsets)?;
-            write_section(&mut out, &self.id_bytes)?;
+            write_section(&mut out, self.id_bytes.as_bytes())?;
             write_section(&mut out, &self.name_offsets)?;
-            write_section(&mut out, &self.name_bytes)?;
+            write_section(&mut out, self.name_bytes.as_bytes())?;
             write_section(&mut out, &self.record_names)?;
             write_section(&mut out, &self.births)?;
             write_section(&mut out, &self.nat_offsets)?;
@@ -118,9 +118,9 @@ impl Index {
             ..Index::default()
         };
         index.id_offsets = read_section(&mut file)?;
-        index.id_bytes = read_section(&mut file)?;
+        index.id_bytes = read_text(&mut file, "ids")?;
         index.name_offsets = read_section(&mut file)?;
-        index.name_bytes = read_section(&mut file)?;
+        index.name_bytes = read_text(&mut file, "names")?;
         index.record_names = read_section(&mut file)?;
         index.births = read_section(&mut file)?;
         index.nat_offsets = read_section(&mut file)?;
@@ -209,6 +209,12 @@ fn write_section<T: Pod>(out: &mut impl Write, data: &[T]) -> std::io::Result<()
     out.write_all(&[0u8; 8][..pad])
 }
 
+/// A text arena: bytes validated as UTF-8 once, here.
+fn read_text(file: &mut File, what: &str) -> Result<String, IndexError> {
+    String::from_utf8(read_section(file)?)
+        .map_err(|_| IndexError::Corrupt(format!("the {what} are not UTF-8")))
+}
+
 fn read_section<T: Pod>(file: &mut File) -> Result<Vec<T>, IndexError> {
     let mut len = [0u8; 8];
     file.read_exact(&mut len)?;
@@ -267,6 +273,17 @@ fn check(index: &Index, header: &SnapshotHeader) -> Result<(), IndexError> {
         || index.key_offsets.windows(2).any(|w| w[0] > w[1])
     {
         return corrupt("offsets are not ascending");
+    }
+    if index
+        .id_offsets
+        .iter()
+        .any(|&o| !index.id_bytes.is_char_boundary(o as usize))
+        || index
+            .name_offsets
+            .iter()
+            .any(|&o| !index.name_bytes.is_char_boundary(o as usize))
+    {
+        return corrupt("a text offset falls inside a character");
     }
     if index.keys.windows(2).any(|w| w[0] >= w[1]) {
         return corrupt("keys are not sorted");
