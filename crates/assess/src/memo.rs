@@ -71,7 +71,15 @@ pub fn memo(request: &Request, decision: &Decision) -> String {
         }
     }
 
-    out.push_str("\nRULES APPLIED AND REASONS\n");
+    match &decision.catalogue_version {
+        Some(version) => {
+            let _ = writeln!(
+                out,
+                "\nRULES APPLIED AND REASONS (rule catalogue {version})"
+            );
+        }
+        None => out.push_str("\nRULES APPLIED AND REASONS\n"),
+    }
     if decision.reasons.is_empty() {
         out.push_str("  No rule of the catalogue applies.\n");
     }

@@ -138,6 +138,9 @@ pub struct Decision {
     /// Which rules fired, by id, in catalogue order (for the memo and for audits).
     #[serde(default)]
     pub rules_applied: Vec<String>,
+    /// The version of the rule catalogue that decided, so a decision can be traced to its rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogue_version: Option<String>,
     /// Absent on a dry run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger: Option<LedgerRef>,

@@ -97,6 +97,7 @@ pub fn evaluate(catalogue: &Catalogue, facts: &Facts<'_>) -> Decision {
         reasons,
         reply_to_requesting_state: reply(facts.request, outcome),
         rules_applied,
+        catalogue_version: Some(catalogue.version().to_owned()),
         ledger: None,
     }
 }

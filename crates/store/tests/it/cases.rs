@@ -24,6 +24,7 @@ fn decision() -> Decision {
         reasons: vec!["a reason [a source]".to_owned()],
         reply_to_requesting_state: "The request is under examination.".to_owned(),
         rules_applied: vec!["a-rule".to_owned()],
+        catalogue_version: Some("1.0.0".to_owned()),
         ledger: None,
     }
 }
