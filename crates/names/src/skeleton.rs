@@ -19,44 +19,32 @@ pub fn skeleton(latin: &str) -> Vec<u8> {
     let mut i = 0;
     while i < b.len() {
         let rest = &b[i..];
-        let (symbol, used): (&[u8], usize) = if rest.starts_with(b"schtsch") {
-            (b"S", 7)
-        } else if rest.starts_with(b"shch") || rest.starts_with(b"chtch") {
-            (b"S", if rest[0] == b's' { 4 } else { 5 })
-        } else if rest.starts_with(b"tsch") || rest.starts_with(b"dzh") {
-            (
-                if rest[0] == b't' { b"C" } else { b"J" },
-                if rest[0] == b't' { 4 } else { 3 },
-            )
-        } else if rest.starts_with(b"tch") || rest.starts_with(b"sch") || rest.starts_with(b"dsh") {
-            (
-                match rest[0] {
-                    b't' => b"C",
-                    b's' => b"S",
-                    _ => b"J",
-                },
-                3,
-            )
-        } else if rest.len() >= 2 {
-            match (rest[0], rest[1]) {
-                (b'c', b'h') | (b'c', b'z') => (b"C", 2),
-                (b's', b'h') | (b's', b'z') => (b"S", 2),
-                (b'z', b'h') | (b'd', b'j') => (b"J", 2),
-                (b'k', b'h') => (b"H", 2),
-                (b'p', b'h') => (b"f", 2),
-                (b't', b'h') => (b"t", 2),
-                (b'd', b'h') => (b"d", 2),
-                (b'g', b'h') => (b"g", 2),
-                (b'c', b'k') => (b"k", 2),
-                (b'q', b'u') => (b"k", 2),
-                (b'o', b'u') | (b'o', b'o') => (b"u", 2),
-                // German z and Slavic ц: Merz / Mertz, Tsoy / Zoi.
-                (b't', b'z') | (b't', b's') => (b"z", 2),
-                (b'e', b'e') => (b"i", 2),
-                _ => (single(rest[0]), 1),
-            }
-        } else {
-            (single(rest[0]), 1)
+        // Dispatch on the first letter: only these begin a multi-letter spelling, longest first.
+        let next = |pattern: &[u8]| rest.starts_with(pattern);
+        let (symbol, used): (&[u8], usize) = match rest[0] {
+            b's' if next(b"schtsch") => (b"S", 7),
+            b's' if next(b"shch") => (b"S", 4),
+            b's' if next(b"sch") => (b"S", 3),
+            b's' if next(b"sh") || next(b"sz") => (b"S", 2),
+            b'c' if next(b"chtch") => (b"S", 5),
+            b'c' if next(b"ch") || next(b"cz") => (b"C", 2),
+            b'c' if next(b"ck") => (b"k", 2),
+            b't' if next(b"tsch") => (b"C", 4),
+            b't' if next(b"tch") => (b"C", 3),
+            b't' if next(b"th") => (b"t", 2),
+            // German z and Slavic ц: Merz / Mertz, Tsoy / Zoi.
+            b't' if next(b"tz") || next(b"ts") => (b"z", 2),
+            b'd' if next(b"dzh") || next(b"dsh") => (b"J", 3),
+            b'd' if next(b"dj") => (b"J", 2),
+            b'd' if next(b"dh") => (b"d", 2),
+            b'z' if next(b"zh") => (b"J", 2),
+            b'k' if next(b"kh") => (b"H", 2),
+            b'p' if next(b"ph") => (b"f", 2),
+            b'g' if next(b"gh") => (b"g", 2),
+            b'q' if next(b"qu") => (b"k", 2),
+            b'o' if next(b"ou") || next(b"oo") => (b"u", 2),
+            b'e' if next(b"ee") => (b"i", 2),
+            first => (single(first), 1),
         };
         out.extend_from_slice(symbol);
         i += used;
