@@ -84,16 +84,21 @@ struct Rescored {
     evidence: evidence::Evidence,
 }
 
+/// The query's names analysed once; names with nothing to match on are left out.
+fn analyse_query(matcher: &Matcher<'_>, query: &Query) -> Vec<AnalysedName> {
+    query
+        .names
+        .iter()
+        .map(|n| matcher.analyse(n))
+        .filter(|a| !a.parts.is_empty())
+        .collect()
+}
+
 impl Index {
     /// The `k` best matches for a person, best first; ties by id.
     pub fn screen(&self, query: &Query, k: usize) -> Vec<Match> {
         let matcher = Matcher::bundled();
-        let analysed: Vec<AnalysedName> = query
-            .names
-            .iter()
-            .map(|n| matcher.analyse(n))
-            .filter(|a| !a.parts.is_empty())
-            .collect();
+        let analysed = analyse_query(&matcher, query);
         if analysed.is_empty() || k == 0 || self.live == 0 {
             return Vec::new();
         }
@@ -107,12 +112,7 @@ impl Index {
     pub fn score_record(&self, query: &Query, id: &str) -> Option<Match> {
         let slot = self.slot_of(id)?;
         let matcher = Matcher::bundled();
-        let analysed: Vec<AnalysedName> = query
-            .names
-            .iter()
-            .map(|n| matcher.analyse(n))
-            .filter(|a| !a.parts.is_empty())
-            .collect();
+        let analysed = analyse_query(&matcher, query);
         self.rescore(query, &analysed, &[slot], &matcher, 1).pop()
     }
 

@@ -153,6 +153,20 @@ text_newtype!(
     /// are short tokens so that no content can travel in them.
     ObjectId, "object id", 200, token_char
 );
+impl ObjectId {
+    /// `prefix:value` for a value that may hold anything (a file name, a foreign reference):
+    /// characters outside the id token set become `_`, and the value is cut to 180 characters,
+    /// so that naming an object never fails and never carries content.
+    pub fn tagged(prefix: &str, value: &str) -> Result<ObjectId, EntryError> {
+        let safe: String = value
+            .chars()
+            .map(|c| if token_char(c) { c } else { '_' })
+            .take(180)
+            .collect();
+        ObjectId::parse(format!("{prefix}:{safe}"))
+    }
+}
+
 text_newtype!(
     /// Why the action was taken, in the actor's words (a legal basis, a case reference).
     Justification, "justification", 2000, text_char
@@ -258,6 +272,24 @@ impl Entry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tagged_object_ids_keep_only_token_characters() {
+        let id = ObjectId::tagged("file", "registry 2024 (final).jsonl").expect("valid");
+        assert_eq!(id.as_str(), "file:registry_2024__final_.jsonl");
+        let long = "x".repeat(500);
+        assert_eq!(
+            ObjectId::tagged("request", &long)
+                .expect("valid")
+                .as_str()
+                .len(),
+            188
+        );
+        assert!(
+            ObjectId::tagged("bad prefix", "x").is_err(),
+            "the prefix is the caller's token"
+        );
+    }
 
     fn entry() -> Entry {
         Entry {

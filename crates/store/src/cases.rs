@@ -2,7 +2,7 @@
 //! transaction so that there is never a case without its entry or an entry without its case.
 
 use haven_domain::{Decision, LedgerRef, Request};
-use haven_ledger::Entry;
+use haven_ledger::{Entry, ObjectId};
 use rusqlite::{OptionalExtension, params};
 
 use crate::{Store, StoreError};
@@ -45,8 +45,8 @@ impl Store {
                 .query_row("SELECT COUNT(*) FROM cases", [], |row| row.get(0))?;
             let id = format!("case-{:06}", count + 1);
             let entry = entry.with_objects([
-                object(&format!("case:{id}"))?,
-                object(&format!("request:{}", token(request.reference.as_str())))?,
+                ObjectId::tagged("case", &id)?,
+                ObjectId::tagged("request", request.reference.as_str())?,
             ]);
             let receipt = tx.append_ledger(&entry)?;
             decision.ledger = Some(LedgerRef {
@@ -119,23 +119,4 @@ impl Store {
             created_at,
         }))
     }
-}
-
-fn object(text: &str) -> Result<haven_ledger::ObjectId, StoreError> {
-    haven_ledger::ObjectId::parse(text)
-        .map_err(|e| StoreError::Inconsistent(format!("ledger object {text:?}: {e}")))
-}
-
-/// A reference as a ledger token: characters outside the token set become `_`.
-fn token(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.:/@#+=".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(150)
-        .collect()
 }

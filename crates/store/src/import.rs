@@ -404,20 +404,9 @@ fn merge(
     Ok((inserted, updated, unchanged))
 }
 
-/// An object id that the ledger accepts: characters outside its token set become `_`.
+/// An object id naming `value`, whatever it holds (see [`ObjectId::tagged`]).
 fn token(prefix: &str, value: &str) -> Result<ObjectId, StoreError> {
-    let safe: String = value
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.:/@#+=".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(180)
-        .collect();
-    Ok(ObjectId::parse(format!("{prefix}:{safe}"))?)
+    Ok(ObjectId::tagged(prefix, value)?)
 }
 
 impl Transaction<'_> {

@@ -148,18 +148,7 @@ fn log_consultation(
         let name = path
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        let token: String = name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .take(180)
-            .collect();
-        objects.push(ObjectId::parse(format!("batch:{token}"))?);
+        objects.push(ObjectId::tagged("batch", &name)?);
     }
     let mut ids: Vec<String> = results
         .iter()
