@@ -25,8 +25,12 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("محمد علي", "Mohamed Ali"),
 ];
 
-fn bench_pairs() -> (Vec<(String, String)>, Vec<(String, String)>) {
-    let cross: Vec<(String, String)> = BUILT_IN
+/// Two names to compare.
+type Pair = (String, String);
+
+/// The cross-script pairs, and every pair (cross-script plus nomenklatura).
+fn bench_pairs() -> (Vec<Pair>, Vec<Pair>) {
+    let cross: Vec<Pair> = BUILT_IN
         .iter()
         .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
         .collect();
