@@ -14,6 +14,9 @@ codes! {
         ProtectedAgainstRequestingState = "protected_against_requesting_state",
         /// A party is protected by another state than the receiving one.
         ProtectedByOtherState = "protected_by_other_state",
+        /// A party's name is a `possible` match (DESIGN §5.1) for a protected person: a person
+        /// must confirm or reject the identity before anything is executed.
+        PossibleMatchProtected = "possible_match_protected",
         /// A party is a relative or household member of a protected person.
         RelativeOfProtectedPerson = "relative_of_protected_person",
         /// A party is a lawyer, journalist or human-rights defender.
@@ -44,11 +47,17 @@ codes! {
         PrivilegeSealing = "privilege_sealing",
         JudgeLedQuestioning = "judge_led_questioning",
         ForeignOfficialsObserveOnly = "foreign_officials_observe_only",
+        /// Consent to the presence of the requesting state's officials is withheld: a party is
+        /// protected against that state (used instead of `foreign_officials_observe_only`).
+        NoForeignOfficials = "no_foreign_officials",
         ItemisedInventory = "itemised_inventory",
         NoLiveAccountAccess = "no_live_account_access",
         TransferAfterJudicialSorting = "transfer_after_judicial_sorting",
         /// Use of transferred material limited to the proceedings named (ETS 182 Art 26).
         SpecialityOfUse = "speciality_of_use",
+        /// The person is told how to challenge the measure (after execution when earlier
+        /// notice would defeat it).
+        RemedyInformation = "remedy_information",
     }
 }
 

@@ -26,6 +26,8 @@
 
 use std::fmt::Write as _;
 
+use haven_names::Tier;
+
 use crate::record::{BirthDate, Gender};
 
 pub const NAME_WEIGHT: f32 = 0.85;
@@ -124,6 +126,29 @@ pub fn evidence(
         gender_conflict,
         value: value.clamp(0.0, 1.0),
     }
+}
+
+/// The one rule on whether the evidence beside a name contradicts it being the same person,
+/// used by the index and by assessment alike. Missing evidence never lowers a tier; a birth
+/// date that conflicts (years more than one apart, or the same year with another month or day)
+/// lowers it one step; a conflicting date together with a further contradiction (no
+/// nationality in common, another gender) lowers it two steps.
+pub fn tier(name_tier: Tier, evidence: &Evidence) -> Tier {
+    let mut contradictions = 0;
+    if evidence.date == DateEvidence::Conflicting {
+        contradictions += 1;
+        if evidence.nationality == Some(false) || evidence.gender_conflict {
+            contradictions += 1;
+        }
+    }
+    let mut tier = name_tier;
+    for _ in 0..contradictions {
+        tier = match tier {
+            Tier::Match => Tier::Possible,
+            Tier::Possible | Tier::None => Tier::None,
+        };
+    }
+    tier
 }
 
 /// The final score from the name score and the evidence.

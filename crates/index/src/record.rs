@@ -191,6 +191,9 @@ pub struct Match {
     pub score: f32,
     /// The best name comparison alone, in [0, 1].
     pub name_score: f32,
+    /// The tier (DESIGN §5.1): the name's tier, lowered by contradicting evidence
+    /// ([`crate::evidence::tier`]).
+    pub tier: haven_names::Tier,
     pub names: Vec<String>,
     pub explanation: String,
 }

@@ -474,6 +474,7 @@ impl Index {
                     source: self.source(r.slot),
                     score: r.score,
                     name_score: r.name_score,
+                    tier: evidence::tier(r.comparison.tier(), &r.evidence),
                     names: self.names(r.slot).map(str::to_owned).collect(),
                     explanation: text,
                 }

@@ -68,6 +68,24 @@ pub struct Comparison {
     pub joined: bool,
 }
 
+/// The score at and above which a comparison may be a `match` (see [`Comparison::tier`]).
+pub const MATCH_SCORE: f32 = 0.80;
+/// The score at and above which a comparison is at least `possible`.
+pub const POSSIBLE_SCORE: f32 = 0.60;
+
+impl Comparison {
+    /// The tier of this comparison (DESIGN §5.1).
+    pub fn tier(&self) -> crate::Tier {
+        if self.score >= MATCH_SCORE {
+            crate::Tier::Match
+        } else if self.score >= POSSIBLE_SCORE {
+            crate::Tier::Possible
+        } else {
+            crate::Tier::None
+        }
+    }
+}
+
 /// Compares two analysed names. Symmetric: `compare(a, b)` and `compare(b, a)` give the same
 /// score, with left and right swapped.
 pub fn compare(a: &AnalysedName, b: &AnalysedName) -> Comparison {

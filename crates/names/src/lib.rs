@@ -26,7 +26,9 @@ mod skeleton;
 mod translit;
 
 pub use analyse::{AnalysedName, Part, PartKind, analyse, gender_stem};
-pub use compare::{AlignedPair, Comparison, How, compare, differences, explain};
+pub use compare::{
+    AlignedPair, Comparison, How, MATCH_SCORE, POSSIBLE_SCORE, compare, differences, explain,
+};
 pub use distance::{similarity, weighted_distance};
 pub use lexicon::Lexicon;
 pub use script::{CyrillicLanguage, Script};
@@ -38,10 +40,42 @@ pub use skeleton::{consonants, skeleton};
 /// person is the costly error.
 pub const DEFAULT_THRESHOLD: f32 = 0.7;
 
+/// The two tiers of DESIGN §5.1: how far the engine would go in calling two names one person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Tier {
+    /// Not the same name, as far as the engine can tell.
+    None,
+    /// A name a careful officer would want to look at: spelling drift, a part a few letters
+    /// off, a part missing. Must catch essentially every true match.
+    Possible,
+    /// A name the engine would bet on: few namesakes.
+    Match,
+}
+
+impl Tier {
+    /// The wire name: `match`, `possible` or `none`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Match => "match",
+            Tier::Possible => "possible",
+            Tier::None => "none",
+        }
+    }
+}
+
+impl std::fmt::Display for Tier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A comparison of two names, ready to print.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
     pub score: f32,
+    /// The tier of the comparison ([`Comparison::tier`]).
+    pub tier: Tier,
+    /// `tier == Tier::Match`.
     pub is_match: bool,
     pub explanation: String,
 }
@@ -94,9 +128,11 @@ impl<'l> Matcher<'l> {
     /// Score, verdict and explanation of two names analysed before.
     pub fn verdict(&self, a: &AnalysedName, b: &AnalysedName) -> Verdict {
         let comparison = compare(a, b);
+        let tier = comparison.tier();
         Verdict {
             score: comparison.score,
-            is_match: comparison.score >= self.threshold,
+            tier,
+            is_match: tier == Tier::Match,
             explanation: explain(a, b, &comparison),
         }
     }

@@ -11,7 +11,7 @@ use serde::Serialize;
 #[derive(Debug, Subcommand)]
 pub enum NamesCommand {
     /// Compare the name pairs of a CSV file whose header has `name1,name2` (other columns are
-    /// ignored); writes one JSON line per row, in order: {"score", "match", "explanation"}.
+    /// ignored); writes one JSON line per row, in order: {"score", "tier", "match", "explanation"}.
     Compare {
         /// The CSV file.
         file: PathBuf,
@@ -21,6 +21,7 @@ pub enum NamesCommand {
 #[derive(Debug, Serialize)]
 struct CompareLine<'a> {
     score: f64,
+    tier: &'static str,
     #[serde(rename = "match")]
     is_match: bool,
     explanation: &'a str,
@@ -78,6 +79,7 @@ fn compare_file(path: &Path) -> anyhow::Result<()> {
         let line = CompareLine {
             // Four decimals: a stable, readable figure (f32 noise would show otherwise).
             score: (f64::from(verdict.score) * 10_000.0).round() / 10_000.0,
+            tier: verdict.tier.as_str(),
             is_match: verdict.is_match,
             explanation: &verdict.explanation,
         };

@@ -49,6 +49,7 @@ struct OutputMatch<'a> {
     id: &'a str,
     source: &'static str,
     score: f64,
+    tier: &'static str,
     names: &'a [String],
     explanation: &'a str,
 }
@@ -89,6 +90,7 @@ pub fn run(args: ScreenArgs, data_dir: &Path) -> anyhow::Result<()> {
                     id: &m.id,
                     source: m.source.label(),
                     score: (f64::from(m.score) * 10_000.0).round() / 10_000.0,
+                    tier: m.tier.as_str(),
                     names: &m.names,
                     explanation: &m.explanation,
                 })
