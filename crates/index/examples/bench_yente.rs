@@ -1,9 +1,12 @@
 //! The yente candidate-generation benchmark: registry = the UN persons (untreated) plus 50,000
 //! synthetic negatives; queries = the same UN persons perturbed (treated). Row i of the treated
 //! file is row i of the untreated file (checked below). Prints top-1/top-10 recall and latency.
+//! `--queries untreated` turns it round: the perturbed persons are filed and the originals asked
+//! for. `names-only` drops birth date, nationality and gender from the queries.
 //!
 //! ```text
 //! cargo run --release -p haven-index --example bench_yente -- ../shared/bench
+//! cargo run --release -p haven-index --example bench_yente -- ../shared/bench --queries untreated
 //! ```
 
 use std::time::{Duration, Instant};
@@ -47,13 +50,34 @@ fn read(path: &std::path::Path) -> Vec<Row> {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+    };
+    let swap = match flag("--queries").map(String::as_str) {
+        None | Some("treated") => false,
+        Some("untreated") => true,
+        Some(other) => panic!("--queries treated|untreated, not {other:?}"),
+    };
+    let with_evidence = !args.iter().any(|a| a == "names-only");
     let dir = std::path::PathBuf::from(
-        std::env::args()
-            .nth(1)
-            .unwrap_or_else(|| "../shared/bench".into()),
+        args.iter()
+            .find(|a| !a.starts_with("--") && *a != "names-only" && Some(*a) != flag("--queries"))
+            .map_or("../shared/bench", String::as_str),
     );
-    let untreated = read(&dir.join("yente_positives_un_untreated.csv"));
-    let treated = read(&dir.join("yente_positives_un_treated.csv"));
+    // `untreated` is what is filed, `treated` what is asked.
+    let (untreated, treated) = {
+        let u = read(&dir.join("yente_positives_un_untreated.csv"));
+        let t = read(&dir.join("yente_positives_un_treated.csv"));
+        if swap { (t, u) } else { (u, t) }
+    };
+    println!(
+        "filed: {} positives; queries: {} positives",
+        if swap { "treated" } else { "untreated" },
+        if swap { "untreated" } else { "treated" }
+    );
     let negatives = read(&dir.join("yente_negatives_global.csv"));
     assert_eq!(untreated.len(), treated.len());
     // Pairing check: same row, same person? Nationality and birth year mostly survive the
@@ -116,7 +140,6 @@ fn main() {
         })
         .collect();
     index.screen(&queries[0], 10);
-    let with_evidence = std::env::args().nth(2).as_deref() != Some("names-only");
     let (mut top1, mut top10) = (0, 0);
     let mut times: Vec<Duration> = Vec::new();
     for (i, q) in queries.iter().enumerate() {

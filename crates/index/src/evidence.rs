@@ -4,8 +4,8 @@
 //! The formula, in one place:
 //!
 //! ```text
-//! evidence = clamp(0.5 + date + nationality + gender, 0, 1)
-//! score    = 0.85 × name + 0.15 × evidence
+//! evidence = date + nationality + gender          (a signed sum; 0 when nothing is given)
+//! score    = clamp(name + EVIDENCE_WEIGHT × evidence, 0, 1)      EVIDENCE_WEIGHT = 0.15 / 0.85
 //! ```
 //!
 //! | evidence | term |
@@ -19,10 +19,14 @@
 //! | nationalities given on both sides, none in common | −0.10 |
 //! | genders given on both sides and different | −0.20 |
 //!
-//! Nothing given on a side counts 0. The name dominates: a perfect name with nothing else
-//! scores 0.925, with an identical birth date and nationality 1.0, with a conflicting date
-//! 0.88 — a conflicting date lowers a match, it does not hide it (a request may carry a wrong
-//! date; missing a protected person is the costly error). Among namesakes, evidence decides.
+//! Nothing given on a side counts 0, so **missing evidence leaves the name's score as it is**: a
+//! 0.85 name with no birth date scores 0.85 (an earlier formula blended the name with a neutral
+//! 0.5 and pulled it to 0.80, below a caller's threshold). Agreeing evidence raises the score,
+//! contradicting evidence lowers it: a 0.90 name with an identical birth date and a nationality
+//! in common scores 0.99, with a conflicting date 0.85. A perfect name stays 1.0 with agreeing
+//! evidence (the clamp), so among namesakes the ranking compares the evidence itself (`rank`):
+//! score, then evidence, then id. Whether the evidence contradicts the name being the same person
+//! at all is a separate, coarser rule: [`tier`].
 
 use std::fmt::Write as _;
 
@@ -30,8 +34,11 @@ use haven_names::Tier;
 
 use crate::record::{BirthDate, Gender};
 
-pub const NAME_WEIGHT: f32 = 0.85;
-pub const EVIDENCE_WEIGHT: f32 = 0.15;
+/// How much one unit of evidence moves the name score. 0.15 / 0.85 keeps the ranking of the
+/// previous blend (`0.85 × name + 0.15 × (0.5 + evidence)`), on which the candidate benchmarks
+/// (`examples/bench_index.rs`, `examples/bench_yente.rs`) were tuned: the relative weight of
+/// name and evidence is unchanged, only the neutral 0.5 is gone.
+pub const EVIDENCE_WEIGHT: f32 = 0.15 / 0.85;
 
 /// How two birth dates relate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +103,8 @@ pub struct Evidence {
     /// `Some(true)` a nationality in common, `Some(false)` both given and disjoint.
     pub nationality: Option<bool>,
     pub gender_conflict: bool,
+    /// The signed sum of the terms in the table above: 0 when nothing can be compared,
+    /// positive when the evidence agrees, negative when it contradicts.
     pub value: f32,
 }
 
@@ -111,7 +120,7 @@ pub fn evidence(
     let nationality = (!query_nat.is_empty() && !record_nat.is_empty())
         .then(|| query_nat.iter().any(|n| record_nat.contains(n)));
     let gender_conflict = matches!((query_gender, record_gender), (Some(a), Some(b)) if a != b);
-    let mut value = 0.5 + date.term();
+    let mut value = date.term();
     value += match nationality {
         Some(true) => 0.10,
         Some(false) => -0.10,
@@ -124,7 +133,7 @@ pub fn evidence(
         date,
         nationality,
         gender_conflict,
-        value: value.clamp(0.0, 1.0),
+        value,
     }
 }
 
@@ -151,9 +160,16 @@ pub fn tier(name_tier: Tier, evidence: &Evidence) -> Tier {
     tier
 }
 
-/// The final score from the name score and the evidence.
+/// The final score from the name score and the evidence: the name's score when there is no
+/// evidence, raised by agreeing and lowered by contradicting evidence, in [0, 1].
 pub fn combine(name: f32, evidence: &Evidence) -> f32 {
-    (NAME_WEIGHT * name + EVIDENCE_WEIGHT * evidence.value).clamp(0.0, 1.0)
+    rank(name, evidence).clamp(0.0, 1.0)
+}
+
+/// The same sum unclamped: what matches are ordered by, so that a perfect name with an
+/// identical birth date ranks above a perfect name with nothing else although both score 1.0.
+pub fn rank(name: f32, evidence: &Evidence) -> f32 {
+    name + EVIDENCE_WEIGHT * evidence.value
 }
 
 /// "birth date 1971 agrees with 1971-03-02; nationality kz agrees; gender differs (f/m)".
@@ -212,6 +228,155 @@ pub fn describe(
             let _ = write!(out, "; gender {} agrees", q.label());
         } else {
             let _ = write!(out, "; gender differs ({}/{})", q.label(), r.label());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> Option<BirthDate> {
+        BirthDate::parse(text)
+    }
+
+    /// (query date, record date, query nationalities, record nationalities, genders differ)
+    type Given<'a> = (Option<&'a str>, Option<&'a str>, &'a [u16], &'a [u16], bool);
+
+    fn ev((qd, rd, qn, rn, gender_differs): Given<'_>) -> Evidence {
+        let (qg, rg) = if gender_differs {
+            (Some(Gender::Female), Some(Gender::Male))
+        } else {
+            (None, Some(Gender::Male))
+        };
+        evidence(qd.and_then(d), rd.and_then(d), qn, rn, qg, rg)
+    }
+
+    const KZ: u16 = 0x6b7a;
+    const RU: u16 = 0x7275;
+
+    #[test]
+    fn missing_evidence_leaves_the_name_alone_and_only_contradiction_lowers_it() {
+        // (evidence, name score, expected score)
+        let cases: &[(Given<'_>, f32, f32)] = &[
+            // Nothing on one side or both: the name's own score, whatever it is.
+            ((None, None, &[], &[], false), 0.85, 0.85),
+            ((None, Some("1971"), &[KZ], &[], false), 0.85, 0.85),
+            ((Some("1971"), None, &[], &[KZ], false), 1.0, 1.0),
+            ((None, None, &[], &[], false), 0.55, 0.55),
+            // Agreement raises (never above 1).
+            (
+                (Some("1971-03-02"), Some("1971-03-02"), &[KZ], &[KZ], false),
+                0.90,
+                0.988,
+            ),
+            (
+                (Some("1971"), Some("1971-03-02"), &[], &[], false),
+                0.85,
+                0.894,
+            ),
+            ((Some("1972"), Some("1971"), &[], &[], false), 0.85, 0.859),
+            (
+                (Some("1971-03-02"), Some("1971-03-02"), &[KZ], &[KZ], false),
+                1.0,
+                1.0,
+            ),
+            // Contradiction lowers.
+            ((Some("1990"), Some("1971"), &[], &[], false), 0.90, 0.847),
+            ((None, None, &[KZ], &[RU], false), 0.90, 0.882),
+            ((None, None, &[], &[], true), 0.90, 0.865),
+            (
+                (Some("1990"), Some("1971"), &[KZ], &[RU], true),
+                0.90,
+                0.794,
+            ),
+        ];
+        for &(given, name, expected) in cases {
+            let e = ev(given);
+            let got = combine(name, &e);
+            assert!(
+                (got - expected).abs() < 0.001,
+                "{given:?} name {name}: {got} ≠ {expected} ({e:?})"
+            );
+            assert!(
+                rank(name, &e) >= got || got == 0.0,
+                "rank is the unclamped score"
+            );
+        }
+    }
+
+    #[test]
+    fn evidence_orders_perfect_namesakes_although_both_score_one() {
+        let with = ev((Some("1971-03-02"), Some("1971-03-02"), &[], &[], false));
+        let without = ev((None, Some("1971-03-02"), &[], &[], false));
+        assert_eq!(combine(1.0, &with), combine(1.0, &without));
+        assert!(rank(1.0, &with) > rank(1.0, &without));
+    }
+
+    #[test]
+    fn one_same_person_rule() {
+        use Tier::{Match, Possible};
+        // (evidence, name tier, expected tier)
+        let cases: &[(Given<'_>, Tier, Tier)] = &[
+            // Missing evidence never lowers.
+            ((None, None, &[], &[], false), Match, Match),
+            ((None, Some("1971"), &[], &[KZ], false), Possible, Possible),
+            // Agreeing or near evidence neither.
+            (
+                (Some("1971"), Some("1971-03-02"), &[KZ], &[KZ], false),
+                Match,
+                Match,
+            ),
+            ((Some("1972"), Some("1971"), &[], &[], false), Match, Match),
+            (
+                (Some("1971-02-03"), Some("1971-03-02"), &[], &[], false),
+                Match,
+                Match,
+            ),
+            // Nationality or gender alone do not contradict a person (dual citizens, records
+            // with errors): only with a conflicting date.
+            ((None, None, &[KZ], &[RU], true), Match, Match),
+            // A conflicting date: one step.
+            (
+                (Some("1990"), Some("1971"), &[], &[], false),
+                Match,
+                Possible,
+            ),
+            (
+                (Some("1971-04-02"), Some("1971-03-02"), &[], &[], false),
+                Possible,
+                Tier::None,
+            ),
+            // A conflicting date and a further contradiction: two steps.
+            (
+                (Some("1990"), Some("1971"), &[KZ], &[RU], false),
+                Match,
+                Tier::None,
+            ),
+            (
+                (Some("1990"), Some("1971"), &[], &[], true),
+                Match,
+                Tier::None,
+            ),
+            (
+                (Some("1990"), Some("1971"), &[KZ], &[KZ], false),
+                Match,
+                Possible,
+            ),
+            // Nothing below None.
+            (
+                (Some("1990"), Some("1971"), &[KZ], &[RU], true),
+                Tier::None,
+                Tier::None,
+            ),
+        ];
+        for &(given, name_tier, expected) in cases {
+            let e = ev(given);
+            assert_eq!(
+                tier(name_tier, &e),
+                expected,
+                "{given:?} {name_tier:?}: {e:?}"
+            );
         }
     }
 }

@@ -76,6 +76,9 @@ pub struct Index {
     /// without analysing either.
     pub(crate) shapes: Vec<u8>,
     pub(crate) sources: Vec<u8>,
+    /// Some slot (live or not) is a context record: screening then ranks the two sources
+    /// apart. Derived (at build, insert and load), not stored in the snapshot.
+    pub(crate) has_context: bool,
     /// One bit per slot: removed or replaced.
     pub(crate) removed: Vec<u64>,
     pub(crate) live: u64,
@@ -135,6 +138,7 @@ impl IndexBuilder {
         index.removed = vec![0; index.slots().div_ceil(64)];
         index.build_table();
         index.build_id_order();
+        index.has_context = index.sources.contains(&Source::Context.to_byte());
         index
     }
 }
@@ -494,6 +498,7 @@ impl Index {
         let replaced = self.remove(&record.id);
         let slot = self.push_record(record);
         self.live += 1;
+        self.has_context |= record.source == Source::Context;
         let word = slot as usize / 64;
         if self.removed.len() <= word {
             self.removed.resize(word + 1, 0);

@@ -25,7 +25,12 @@
 //!   full birth date, for records that
 //!   have one: among ten thousand "Mohammed Ali"s the one born on that day is one lookup away;
 //! - **joined**: the whole name's skeletons run together (`AnalysedName::joined_key`), for
-//!   names split or joined differently ("Lauren Tnkunda" / "Laurent Nkunda", "Arefullaha Ref").
+//!   names split or joined differently ("Lauren Tnkunda" / "Laurent Nkunda", "Arefullaha Ref");
+//! - **anagram**: the letters of a part's romanisation, sorted, so that two neighbouring letters
+//!   typed the other way round still meet ("Lakahl" / "Lakhal": the skeleton and the consonant
+//!   frame both change, since k-h and kh are different sounds); parts of four letters or more;
+//! - **name anagram**: the letters of the whole name, sorted, for a swap across the boundary of
+//!   two parts ("Myongc-hin" / "Myong-chin"), which no part key survives.
 //!
 //! Keys are 64-bit hashes of (kind, bytes): stable across processes and versions (a hand-written
 //! FNV-1a with a final mix, not `Hash`), because snapshots store them.
@@ -35,7 +40,7 @@ use haven_names::{AnalysedName, Part, PartKind};
 use crate::record::BirthDate;
 
 /// Bumped whenever key derivation changes: a snapshot with another schema is rebuilt.
-pub const KEY_SCHEMA: u32 = 5;
+pub const KEY_SCHEMA: u32 = 6;
 
 const SKELETON: u8 = 1;
 const CONSONANTS: u8 = 2;
@@ -45,6 +50,8 @@ const JOINED: u8 = 5;
 const CONSONANTS_ABJAD: u8 = 6;
 const YEAR_CONSONANTS: u8 = 7;
 const DATE_CONSONANTS: u8 = 8;
+const ANAGRAM: u8 = 9;
+const NAME_ANAGRAM: u8 = 10;
 
 /// How strongly a key of each kind says "same name part", relative to an identical skeleton.
 const FACTOR_SKELETON: f32 = 1.0;
@@ -55,6 +62,14 @@ const FACTOR_CONSONANTS: f32 = 0.8;
 const FACTOR_CONSONANTS_ABJAD: f32 = 1.0;
 const FACTOR_LOOSE: f32 = 0.92;
 const FACTOR_YEAR_CONSONANTS: f32 = 0.9;
+/// Same letters in another order: a transposition is about as telling as a shared consonant
+/// frame, a little more since the vowels agree too (between `FACTOR_CONSONANTS` and
+/// `FACTOR_GROUP`; the rescoring prices the swap itself).
+const FACTOR_ANAGRAM: f32 = 0.85;
+/// Shorter parts are anagrams of too many others ("Ali" / "Lia" / "Ila") to say anything.
+const MIN_ANAGRAM_LETTERS: usize = 4;
+/// A whole name needs at least this many letters for its anagram key, as the joined key does.
+const MIN_NAME_ANAGRAM_LETTERS: usize = 8;
 /// Year keys: the part and the birth year (or a year either side) agree.
 const YEAR_EXACT: f32 = 1.12;
 const DATE_EXACT: f32 = 1.25;
@@ -153,6 +168,44 @@ pub(crate) fn joined_key(name: &AnalysedName) -> Option<u64> {
     (parts >= 2 && joined.len() >= 6).then(|| hash(JOINED, &joined, 0))
 }
 
+/// The letters of `text`, lower-cased and sorted, if there are at least `min` of them.
+fn sorted_letters(texts: &[&str], min: usize) -> Option<Vec<u8>> {
+    let mut letters: Vec<char> = texts
+        .iter()
+        .flat_map(|t| t.chars())
+        .filter(|c| c.is_alphabetic())
+        .flat_map(char::to_lowercase)
+        .collect();
+    if letters.len() < min {
+        return None;
+    }
+    letters.sort_unstable();
+    Some(letters.into_iter().collect::<String>().into_bytes())
+}
+
+/// The anagram keys of a part: one per distinct romanisation.
+fn anagrams(part: &Part) -> impl Iterator<Item = u64> + '_ {
+    part.romanised
+        .iter()
+        .filter_map(|r| sorted_letters(&[r.as_str()], MIN_ANAGRAM_LETTERS))
+        .map(|letters| hash(ANAGRAM, &letters, 0))
+}
+
+/// The anagram key of a whole name of two or more identifying parts (each part's first
+/// romanisation).
+pub(crate) fn name_anagram_key(name: &AnalysedName) -> Option<u64> {
+    let parts: Vec<&str> = name
+        .parts
+        .iter()
+        .filter(|p| p.kind.identifies())
+        .map(Part::display)
+        .collect();
+    if parts.len() < 2 {
+        return None;
+    }
+    sorted_letters(&parts, MIN_NAME_ANAGRAM_LETTERS).map(|letters| hash(NAME_ANAGRAM, &letters, 0))
+}
+
 /// A full date as a number: year, month, day.
 fn date_code(date: BirthDate) -> Option<u32> {
     Some(u32::from(date.year) << 9 | u32::from(date.month?) << 5 | u32::from(date.day?))
@@ -163,7 +216,9 @@ pub(crate) fn record_keys(name: &AnalysedName, birth: Option<BirthDate>, out: &m
     let year = birth.map_or(0, |d| d.year);
     let date = birth.and_then(date_code);
     out.extend(joined_key(name));
+    out.extend(name_anagram_key(name));
     for part in name.parts.iter().filter(|p| is_keyed(p)) {
+        out.extend(anagrams(part));
         for (key, _) in skeletons(part) {
             out.push(hash(SKELETON, &key, 0));
             out.push(hash(YEAR, &key, u32::from(year)));
@@ -284,5 +339,8 @@ pub(crate) fn query_keys(part: &Part, birth: Option<BirthDate>, out: &mut Vec<Qu
     }
     for &group in &part.groups {
         push(hash(GROUP, &[], group), FACTOR_GROUP, false);
+    }
+    for anagram in anagrams(part) {
+        push(anagram, FACTOR_ANAGRAM, false);
     }
 }

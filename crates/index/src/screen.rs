@@ -25,10 +25,10 @@ use haven_names::{AnalysedName, Comparison, Matcher, compare, explain};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::evidence::{self, DateEvidence, EVIDENCE_WEIGHT, NAME_WEIGHT};
+use crate::evidence::{self, DateEvidence, EVIDENCE_WEIGHT};
 use crate::index::Index;
 use crate::keys::{self, QueryKey};
-use crate::record::{Match, Query, pack_country};
+use crate::record::{Match, Query, Source, pack_country};
 
 /// Query parts taken into account for candidate generation (all parts still count in the
 /// rescoring).
@@ -77,6 +77,8 @@ impl LookedUp<'_> {
 struct Rescored {
     slot: u32,
     score: f32,
+    /// `evidence::rank`: the score before clamping, what matches are ordered by.
+    rank: f32,
     name_score: f32,
     query_name: usize,
     record_name: AnalysedName,
@@ -95,7 +97,10 @@ fn analyse_query(matcher: &Matcher<'_>, query: &Query) -> Vec<AnalysedName> {
 }
 
 impl Index {
-    /// The `k` best matches for a person, best first; ties by id.
+    /// The best matches for a person: up to `k` registry records and up to `k` context records,
+    /// ranked separately (a strong context hit never hides a registry hit, DESIGN §5.1) and
+    /// returned in one list, best first; equal scores by evidence, then by id. Callers that
+    /// want one source filter on `Match::source`; they must not cut the list to `k`.
     pub fn screen(&self, query: &Query, k: usize) -> Vec<Match> {
         let matcher = Matcher::bundled();
         let analysed = analyse_query(&matcher, query);
@@ -116,7 +121,8 @@ impl Index {
         self.rescore(query, &analysed, &[slot], &matcher, 1).pop()
     }
 
-    /// Screens many queries on all cores; results in query order.
+    /// Screens many queries on all cores, each exactly as [`Index::screen`]; results in query
+    /// order.
     pub fn screen_batch(&self, queries: &[Query], k: usize) -> Vec<Vec<Match>> {
         queries.par_iter().map(|q| self.screen(q, k)).collect()
     }
@@ -154,7 +160,11 @@ impl Index {
             }
         }
         for name in analysed {
-            if let Some(hash) = keys::joined_key(name) {
+            // The whole name, joined or as letters in any order: either fills the joined slot.
+            for hash in keys::joined_key(name)
+                .into_iter()
+                .chain(keys::name_anagram_key(name))
+            {
                 let (table, delta) = self.postings_of(hash);
                 let df = table.len() + delta.len();
                 if df > 0 {
@@ -207,7 +217,22 @@ impl Index {
             if let Some((i, l)) = looked.iter().enumerate().find(|(_, l)| !l.is_year) {
                 scanned[i] = true;
                 let w = quantise(l.weight);
-                for &slot in l.table.iter().chain(l.delta).take(settings.enumerate_cap) {
+                // The cap is per source: context records early in the list must not use up
+                // the registry's share.
+                let mut taken = [0usize; 2];
+                for &slot in l.table.iter().chain(l.delta) {
+                    let source = if self.has_context {
+                        usize::from(self.source(slot) == Source::Context)
+                    } else {
+                        0
+                    };
+                    if taken[source] >= settings.enumerate_cap {
+                        if !self.has_context || taken.iter().all(|&t| t >= settings.enumerate_cap) {
+                            break;
+                        }
+                        continue;
+                    }
+                    taken[source] += 1;
                     let best = acc.entry(slot).or_insert([0; MAX_PARTS]);
                     best[l.part] = best[l.part].max(w);
                 }
@@ -335,20 +360,27 @@ impl Index {
         let mut cands = std::mem::take(&mut scratch.cands);
         cands.clear();
         cands.extend(acc.drain().filter(|(slot, _)| !self.is_removed(*slot)));
-        // Too many to check against the long lists: keep the best by what is known so far.
+        // Registry and context are ranked apart from here on (DESIGN §5.1): every cut below —
+        // the verify cut, the rescore cut, the margin behind the leader — is taken within one
+        // source, so that a context record carrying the query's exact spelling can never push
+        // the registry record (another romanisation of the same person) out.
+        let mut context: Vec<(u32, Best)> = Vec::new();
+        if self.has_context {
+            let mut at = 0;
+            for i in 0..cands.len() {
+                if self.source(cands[i].0) == Source::Context {
+                    context.push(cands[i]);
+                } else {
+                    cands[at] = cands[i];
+                    at += 1;
+                }
+            }
+            cands.truncate(at);
+        }
         let has_long = looked
             .iter()
             .enumerate()
             .any(|(i, l)| !scanned[i] && !l.is_year);
-        if has_long && cands.len() > settings.verify {
-            // By key weight alone: the year and date keys already carry the birth date, and
-            // reading each candidate's record here would cost a cache miss apiece.
-            let keep = best_of(&cands, settings.verify, false);
-            let kept: Vec<(u32, Best)> = keep.iter().map(|&(_, i)| cands[i as usize]).collect();
-            cands.clear();
-            cands.extend(kept);
-        }
-        cands.sort_unstable_by_key(|c| c.0);
         // Long lists: check them against the candidates only, the weightiest first, at most
         // `VERIFY_PER_PART` per part. Lists holding more than 2% of all records say little
         // (their idf is small and every candidate is in them or not alike): skipped.
@@ -360,29 +392,46 @@ impl Index {
             .map(|(_, l)| l)
             .collect();
         long.sort_by(|a, b| b.weight.total_cmp(&a.weight));
-        let mut verified = [0u8; MAX_PARTS];
-        for l in long {
-            if verified[l.part] as usize >= VERIFY_PER_PART {
-                continue;
+        let choose = |cands: &mut Vec<(u32, Best)>| -> Vec<u32> {
+            // Too many to check against the long lists: keep the best by what is known so far.
+            if has_long && cands.len() > settings.verify {
+                // By key weight alone: the year and date keys already carry the birth date, and
+                // reading each candidate's record here would cost a cache miss apiece.
+                let keep = best_of(cands, settings.verify, false);
+                let kept: Vec<(u32, Best)> = keep.iter().map(|&(_, i)| cands[i as usize]).collect();
+                cands.clear();
+                cands.extend(kept);
             }
-            verified[l.part] += 1;
-            let w = quantise(l.weight);
-            intersect(&mut cands, l.table, l.part, w);
-            intersect(&mut cands, l.delta, l.part, w);
+            cands.sort_unstable_by_key(|c| c.0);
+            let mut verified = [0u8; MAX_PARTS];
+            for l in &long {
+                if verified[l.part] as usize >= VERIFY_PER_PART {
+                    continue;
+                }
+                verified[l.part] += 1;
+                let w = quantise(l.weight);
+                intersect(cands, l.table, l.part, w);
+                intersect(cands, l.delta, l.part, w);
+            }
+            let ranked = best_of(cands, settings.rescore, true);
+            // Candidates whose names are far behind the leader's (a third of the query's key
+            // weight or more) are not worth a full comparison: on both benchmarks they never
+            // made the top ten. The names only: a namesake with a conflicting birth date is
+            // still shown.
+            let leader = ranked
+                .iter()
+                .map(|r| share(&cands[r.1 as usize].1))
+                .fold(0f32, f32::max);
+            ranked
+                .into_iter()
+                .filter(|r| share(&cands[r.1 as usize].1) >= leader - settings.rescore_margin)
+                .map(|(_, i)| cands[i as usize].0)
+                .collect()
+        };
+        let mut chosen = choose(&mut cands);
+        if !context.is_empty() {
+            chosen.extend(choose(&mut context));
         }
-        let ranked = best_of(&cands, settings.rescore, true);
-        // Candidates whose names are far behind the leader's (a third of the query's key weight
-        // or more) are not worth a full comparison: on both benchmarks they never made the top
-        // ten. The names only: a namesake with a conflicting birth date is still shown.
-        let leader = ranked
-            .iter()
-            .map(|r| share(&cands[r.1 as usize].1))
-            .fold(0f32, f32::max);
-        let chosen = ranked
-            .into_iter()
-            .filter(|r| share(&cands[r.1 as usize].1) >= leader - settings.rescore_margin)
-            .map(|(_, i)| cands[i as usize].0)
-            .collect();
         scratch.cands = cands;
         SCRATCH.with(|s| *s.borrow_mut() = scratch);
         chosen
@@ -434,6 +483,7 @@ impl Index {
             scored.push(Rescored {
                 slot,
                 score: evidence::combine(name_score, &ev),
+                rank: evidence::rank(name_score, &ev),
                 name_score,
                 query_name,
                 record_name,
@@ -441,20 +491,32 @@ impl Index {
                 evidence: ev,
             });
         }
+        // Best first by the unclamped sum (so that a perfect name with an identical birth date
+        // ranks above a perfect name alone, both 1.0); equal sums by the evidence (a duplicate
+        // record with the birth date on file before one without), then by id.
         scored.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
+            b.rank
+                .total_cmp(&a.rank)
+                .then_with(|| b.evidence.value.total_cmp(&a.evidence.value))
                 .then_with(|| self.id(a.slot).cmp(self.id(b.slot)))
         });
-        scored.truncate(k);
+        // The best k of each source, in one list: a context hit never takes a registry hit's
+        // place.
+        let mut taken = [0usize; 2];
+        scored.retain(|r| {
+            let n = &mut taken[usize::from(self.source(r.slot).to_byte())];
+            *n += 1;
+            *n <= k
+        });
         scored
             .into_iter()
             .map(|r| {
                 let mut text = format!(
-                    "score {:.2} = {NAME_WEIGHT} × name {:.2} + {EVIDENCE_WEIGHT} × evidence {:.2}. Name: {} Evidence: ",
+                    "score {:.2} = name {:.2} {} {EVIDENCE_WEIGHT:.2} × evidence {:.2}. Name: {} Evidence: ",
                     r.score,
                     r.name_score,
-                    r.evidence.value,
+                    if r.evidence.value < 0.0 { '−' } else { '+' },
+                    r.evidence.value.abs(),
                     explain(&analysed[r.query_name], &r.record_name, &r.comparison),
                 );
                 let record_nat = self.nationalities(r.slot);

@@ -36,6 +36,7 @@ use bytemuck::Pod;
 use crate::IndexError;
 use crate::index::Index;
 use crate::keys::KEY_SCHEMA;
+use crate::record::Source;
 
 const MAGIC: &[u8; 8] = b"HAVENIDX";
 pub const FORMAT_VERSION: u32 = 2;
@@ -127,6 +128,7 @@ impl Index {
         index.nats = read_section(&mut file)?;
         index.genders = read_section(&mut file)?;
         index.sources = read_section(&mut file)?;
+        index.has_context = index.sources.contains(&Source::Context.to_byte());
         index.shapes = read_section(&mut file)?;
         index.removed = read_section(&mut file)?;
         index.id_order = read_section(&mut file)?;

@@ -417,3 +417,188 @@ proptest! {
         prop_assert!(own.is_some_and(|m| m.score == top), "{:?} not at the top: {:?}", target, matches);
     }
 }
+
+/// Distinct made-up surnames for crowds: syllables that spell none of the test names.
+fn crowd_surnames(n: usize) -> Vec<String> {
+    const SYLLABLES: [&str; 8] = ["bo", "du", "fe", "gi", "mo", "nu", "pe", "ro"];
+    (0..n)
+        .map(|i| {
+            let mut s = String::new();
+            let mut i = i + 9;
+            while i > 0 {
+                s.push_str(SYLLABLES[i % 8]);
+                i /= 8;
+            }
+            s.push_str("vic");
+            let mut c = s.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+#[test]
+fn context_hits_never_hide_registry_hits() {
+    // A crowd of context records carrying the query's exact spelling, filed before the registry
+    // person, who is written in another romanisation: more of them than are rescored and than
+    // `k`. The registry person must come back all the same.
+    let mut records: Vec<IndexRecord> = (0..40)
+        .map(|i| rec(&format!("C-{i:02}"), &["Ahmed Lakhal"], None, &[], None))
+        .collect();
+    records.push(rec("R-1", &["Akhmad Lakhaal"], Some("1980"), &[], None));
+    records.push(rec("R-2", &["Ахмед Лахал"], None, &[], None));
+    let index = Index::build(records, 1);
+    let k = 5;
+    let matches = index.screen(&Query::name("AHMED LAKHAL"), k);
+    let of = |source: Source| matches.iter().filter(|m| m.source == source).count();
+    assert_eq!(
+        (of(Source::Registry), of(Source::Context)),
+        (2, k),
+        "{matches:#?}"
+    );
+    // One list, best first: the context hits with the exact spelling lead.
+    assert!(matches.windows(2).all(|w| w[0].score >= w[1].score));
+    assert_eq!(matches[0].source, Source::Context);
+    // The batch returns the same.
+    assert_eq!(
+        index.screen_batch(&[Query::name("AHMED LAKHAL")], k),
+        vec![matches]
+    );
+}
+
+/// Query → expected top id, against a crowd sharing the given names so that only a key of the
+/// swapped part can single the record out.
+#[test]
+fn transposed_letters_are_found() {
+    let targets = [
+        ("R-lakhal", "Ahmed Lakhal"),
+        ("R-myong", "Kim Myong-chin"),
+        ("R-ivanova", "Svetlana Ivanova"),
+        ("R-petrova", "Olga Petrova"),
+        ("R-lakhal-only", "Lakhal"),
+    ];
+    let mut records = Vec::new();
+    for (i, surname) in crowd_surnames(60).iter().enumerate() {
+        for given in ["Ahmed", "Kim Myong", "Svetlana", "Olga"] {
+            records.push(rec(
+                &format!("A-{given}-{i:02}"),
+                &[&format!("{given} {surname}")],
+                None,
+                &[],
+                None,
+            ));
+        }
+    }
+    for (id, name) in targets {
+        records.push(rec(id, &[name], None, &[], None));
+    }
+    let index = Index::build(records, 1);
+    let cases = [
+        // Two letters swapped inside a part: kh → hk changes the skeleton and the frame.
+        ("Ahmed Lakahl", "R-lakhal"),
+        ("LAKAHL", "R-lakhal-only"),
+        // A swap across the hyphen: no part is spelled as on record.
+        ("Kim Myongc-hin", "R-myong"),
+        ("Svetlana Ivnaova", "R-ivanova"),
+        ("Olga Petrvoa", "R-petrova"),
+        ("Olga Eptrova", "R-petrova"),
+    ];
+    for (query, expected) in cases {
+        check(&index, &[query], None, expected);
+    }
+}
+
+#[test]
+fn duplicate_records_are_ordered_by_evidence_then_id() {
+    // (query birth date, query nationality, expected order)
+    let cases: &[(Option<&str>, &[&str], &[&str])] = &[
+        // No evidence in the query: nothing to tell them apart but the id.
+        (None, &[], &["R-a", "R-b", "R-c", "R-d"]),
+        // The record with the birth date on file first, although all four names score 1.0.
+        (Some("1971-03-02"), &[], &["R-d", "R-b", "R-a", "R-c"]),
+        // A year alone agrees as well with 1971 as with 1971-03-02: equal evidence, so by id.
+        (Some("1971"), &["ru"], &["R-b", "R-d", "R-a", "R-c"]),
+        // A conflicting date goes last, the records without a date between.
+        (Some("1990"), &[], &["R-a", "R-c", "R-b", "R-d"]),
+    ];
+    let records = vec![
+        rec("R-d", &["Ivan Petrov"], Some("1971-03-02"), &["ru"], None),
+        rec("R-c", &["Ivan Petrov"], None, &[], None),
+        rec("R-b", &["Ivan Petrov"], Some("1971"), &["ru"], None),
+        rec("R-a", &["Ivan Petrov"], None, &[], None),
+    ];
+    for reversed in [false, true] {
+        let mut records = records.clone();
+        if reversed {
+            records.reverse();
+        }
+        let index = Index::build(records, 1);
+        for (birth, nats, expected) in cases {
+            let query = Query {
+                names: vec!["Ivan Petrov".into()],
+                birth_date: birth.and_then(BirthDate::parse),
+                nationalities: nats.iter().map(|n| (*n).to_owned()).collect(),
+                gender: None,
+            };
+            let ids: Vec<String> = index.screen(&query, 10).into_iter().map(|m| m.id).collect();
+            assert_eq!(
+                ids, *expected,
+                "{birth:?} {nats:?}, input reversed: {reversed}"
+            );
+        }
+    }
+}
+
+#[test]
+fn missing_evidence_leaves_the_name_score_alone() {
+    let index = index();
+    for name in [
+        "Aigerim Bekova",
+        "Jurgen Muler",
+        "Olena Kovalenkko",
+        "Lavrov Sergei",
+    ] {
+        let matches = index.screen(&Query::name(name), 5);
+        assert!(!matches.is_empty(), "{name}");
+        for m in &matches {
+            assert_eq!(m.score, m.name_score, "{name}: {m:#?}");
+        }
+    }
+}
+
+#[test]
+fn odd_input_does_not_panic() {
+    let long = "Ab".repeat(5_000);
+    let many_parts = "Ivan ".repeat(2_000);
+    let odd = [
+        String::new(),
+        long.clone(),
+        many_parts.clone(),
+        "\u{0}\u{7}Ivan\tPetrov\u{1b}[0m\r\n".to_owned(),
+        "\u{202e}vortep navi\u{200b}".to_owned(),
+        "---  ,,, ..".to_owned(),
+    ];
+    let mut records: Vec<IndexRecord> = odd
+        .iter()
+        .enumerate()
+        .map(|(i, n)| rec(&format!("R-odd-{i}"), &[n], None, &[], None))
+        .collect();
+    records.push(rec("R-empty", &[], None, &[], None));
+    records.extend(registry());
+    let index = Index::build(records, 1);
+    let mut queries: Vec<Query> = odd.iter().map(|n| Query::name(n)).collect();
+    queries.push(Query::default());
+    queries.push(Query {
+        names: vec![String::new(), "Ivan Ivanov".into()],
+        ..Query::default()
+    });
+    for query in &queries {
+        let matches = index.screen(query, 5);
+        assert!(matches.iter().all(|m| (0.0..=1.0).contains(&m.score)));
+    }
+    assert!(index.screen(&Query::default(), 5).is_empty());
+    // Control characters are not letters: the name underneath is still found.
+    let found = index.screen(&Query::name("\u{7}Ivan\u{0} Ivanov\u{1b}"), 5);
+    assert_eq!(found.first().map(|m| m.id.as_str()), Some("R-8"));
+}
