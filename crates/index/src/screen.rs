@@ -6,7 +6,7 @@
 //! 1. Every keyed part of every query name gives its keys (`keys::query_keys`); each key's
 //!    weight is its kind's factor times its idf, `ln(1 + N / df)`. Year and date keys weigh a
 //!    little more than the plain key, so the namesake born that year or day ranks first. The
-//!    whole name run together is one more key (`JOINED_PART`).
+//!    whole name run together, and its letters sorted, are two more keys (`JOINED_PART`).
 //! 2. Short lists (≤ `scan_limit`) are read in full, shortest first, within `scan_budget`
 //!    postings: each record found keeps, per query part, the best weight it earned. Year keys
 //!    make common names short: "Ivan Ivanov, 1971".
@@ -20,6 +20,12 @@
 //!    (`Index::shapes`), read from the record arrays; the best `rescore`, unless more than
 //!    `rescore_margin` behind the leader, are re-analysed from the name arena and compared with
 //!    the full name engine; evidence gives the final score (`evidence`).
+//!
+//! Registry and context are ranked apart (DESIGN §5.1): from step 3 on, every cut — the
+//! enumeration cap, the verify cut, the rescore cut and its margin behind the leader, the top
+//! `k` — is taken within one source, so a context record carrying the query's exact spelling
+//! never pushes out a registry record in another romanisation. An index without context
+//! records (`Index::has_context`) skips the split.
 
 use haven_names::{AnalysedName, Comparison, Matcher, compare, explain};
 use rayon::prelude::*;
