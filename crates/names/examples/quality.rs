@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use std::error::Error;
 use std::path::PathBuf;
 
-use haven_names::{DEFAULT_THRESHOLD, Matcher, Script};
+use haven_names::{DEFAULT_THRESHOLD, Matcher, Script, Tier};
 
 mod common;
-use common::Counts;
+use common::{Counts, TierCounts};
 
 struct Case {
     name1: String,
@@ -114,6 +114,14 @@ fn report(title: &str, cases: &[Case], matcher: &Matcher<'_>, show_errors: bool)
         .iter()
         .map(|c| (matcher.score(&c.name1, &c.name2), c))
         .collect();
+    let tiers: Vec<Tier> = cases
+        .iter()
+        .map(|c| matcher.compare(&c.name1, &c.name2).tier)
+        .collect();
+    let mut tier_counts = TierCounts::default();
+    for (tier, case) in tiers.iter().zip(cases) {
+        tier_counts.add(*tier, case.label);
+    }
 
     let mut overall = Counts::default();
     let mut by_group: BTreeMap<String, Counts> = BTreeMap::new();
@@ -153,6 +161,16 @@ fn report(title: &str, cases: &[Case], matcher: &Matcher<'_>, show_errors: bool)
         overall.tn,
         overall.fn_
     );
+    println!("{}", tier_counts.line());
+    let judged: Vec<(f32, bool, bool)> = cases
+        .iter()
+        .map(|c| {
+            let comparison =
+                haven_names::compare(&matcher.analyse(&c.name1), &matcher.analyse(&c.name2));
+            (comparison.score, comparison.doubts.is_empty(), c.label)
+        })
+        .collect();
+    println!("{}", common::threshold_table(&judged));
     let (best_threshold, best) = (50..=99)
         .map(|t| {
             let threshold = t as f32 / 100.0;
@@ -203,12 +221,19 @@ fn report(title: &str, cases: &[Case], matcher: &Matcher<'_>, show_errors: bool)
         );
     }
     if show_errors {
-        println!("\nmisjudged pairs:");
-        for (score, case) in &scored {
-            if (*score >= DEFAULT_THRESHOLD) != case.label {
+        // Misjudged by tier: a namesake in `match`, or a true match outside `match`.
+        println!("\nmisjudged pairs (tier against label):");
+        for (case, tier) in cases.iter().zip(&tiers) {
+            if (*tier == Tier::Match) != case.label {
+                let verdict = matcher.compare(&case.name1, &case.name2);
                 println!(
-                    "  {:.3} label={} | {} | {}",
-                    score, case.label, case.name1, case.name2
+                    "  {:.3} {:<8} label={} | {} | {}\n      {}",
+                    verdict.score,
+                    tier.as_str(),
+                    case.label,
+                    case.name1,
+                    case.name2,
+                    verdict.explanation
                 );
             }
         }

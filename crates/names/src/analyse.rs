@@ -206,7 +206,7 @@ fn is_particle(latin: &str) -> bool {
     )
 }
 
-const PATRONYMIC_ENDINGS: &[&str] = &[
+pub(crate) const PATRONYMIC_ENDINGS: &[&str] = &[
     "ovich", "evich", "ovych", "evych", "ich", "ych", "itch", "ovna", "evna", "ivna", "ichna",
     "inichna", "uly", "ulu", "kyzy", "qyzy", "oglu", "ogly", "kizi", "qizi",
 ];
