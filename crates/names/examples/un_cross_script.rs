@@ -304,8 +304,10 @@ fn build_pairs(individuals: &[Individual], matcher: &Matcher<'_>) -> (Vec<Pair>,
     (pairs, skipped)
 }
 
-/// Consonants in a fixed order; a consonant is replaced by the one seven places on, which is
-/// never a romanisation or voicing variant of it (b→l, k→t, s→d, …).
+/// Consonants in a fixed order; a consonant is replaced by the one ten places on, the only
+/// rotation under which no consonant meets a romanisation, voicing or sound-alike variant of
+/// itself (b→n, d→q, k→v, s→c, t→f, …; checked against the cheap substitutions of
+/// `distance.rs`).
 const CONSONANTS: &[u8] = b"bcdfghjklmnpqrstvwxz";
 
 /// Near-namesakes of a Latin name, made from its last part (see the module header); none when
@@ -337,7 +339,7 @@ fn near_namesakes(latin: &str) -> Vec<(Kind, String)> {
         let mut bytes = lower.clone().into_bytes();
         for &i in [positions[1], positions[positions.len() - 1]].iter() {
             let k = CONSONANTS.iter().position(|&c| c == bytes[i]).unwrap_or(0);
-            bytes[i] = CONSONANTS[(k + 7) % CONSONANTS.len()];
+            bytes[i] = CONSONANTS[(k + 10) % CONSONANTS.len()];
         }
         out.push((
             Kind::NearConsonants,

@@ -390,12 +390,23 @@ fn pair_doubt(a: &Part, b: &Part, pair: &AlignedPair) -> Option<Doubt> {
         How::ShortForm => {
             // A short form is a given name's beginning (Alex, Ben, Abd); a longer part that
             // only starts like the other is another name (Aliyev / Aliyevrin).
+            // Across scripts the short form would have been written in the other script
+            // too: a romanisation that only begins like the other name is another name.
             let short = a.romanised[pair.left_variant]
                 .len()
                 .min(b.romanised[pair.right_variant].len());
-            (short > MAX_SHORT_FORM).then_some(Doubt::Prefix { left, right })
+            let (ra, rb) = (&a.romanised[pair.left_variant], &b.romanised[pair.right_variant]);
+            let long = if ra.len() >= rb.len() { ra } else { rb };
+            let explained = article_follows(&long[short..]);
+            (short > MAX_SHORT_FORM || (a.script != b.script && !explained))
+                .then_some(Doubt::Prefix { left, right })
         }
         How::Consonants => {
+            // Different consonant frames: the vowels cannot explain the difference.
+            let edits = hard_edits(&a.consonants, &b.consonants);
+            if edits > 0 {
+                return Some(Doubt::Letters { left, right, edits });
+            }
             let (arabic, latin) = if a.script.is_abjad() { (a, b) } else { (b, a) };
             (!arabic_vowels_agree(arabic, latin)).then_some(Doubt::ArabicVowels { left, right })
         }
@@ -424,6 +435,17 @@ fn pair_doubt(a: &Part, b: &Part, pair: &AlignedPair) -> Option<Doubt> {
     }
 }
 
+/// Does the rest of a romanised word begin with an Arabic article, as the Latin "Abdul" is the
+/// Arabic "عبد" followed by "ال" written apart (al, el, ul and the forms assimilated to the next
+/// consonant: ur, ud, as, ash, …)?
+fn article_follows(rest: &str) -> bool {
+    const ARTICLES: &[&str] = &[
+        "al", "el", "ul", "il", "ur", "ud", "ad", "as", "ar", "at", "an", "az", "ash", "es", "ed",
+        "er", "ez", "en", "un", "us",
+    ];
+    ARTICLES.iter().any(|article| rest.starts_with(article))
+}
+
 /// The longest beginning of a name that still reads as a short form of it (Abd, Ben, Alex,
 /// Moha): given-name short forms in the lexicon's diminutives are at most four letters. Longer
 /// shared beginnings are different names (Aliyev / Aliyevrin).
@@ -449,18 +471,31 @@ fn arabic_vowels_agree(arabic: &Part, latin: &Part) -> bool {
     let Some(latin_key) = latin.keys.first() else {
         return true;
     };
+    let is_vowel = crate::skeleton::is_vowel;
     arabic.keys.iter().any(|arabic_key| {
-        let mut rest = latin_key.iter().copied();
+        let mut rest = latin_key.iter().copied().peekable();
         arabic_key.iter().enumerate().all(|(i, &letter)| {
+            // The alif of an article inside a word (عبيدالله, Ubaidullah) and a word-initial
+            // alif before two consonants (استانکزی, Stanekzai) are not long vowels: any
+            // vowel or none.
+            let next = arabic_key.get(i + 1).copied();
+            let article_alif = letter == b'a' && i > 0 && next == Some(b'l');
+            let initial_alif = letter == b'a' && i == 0 && rest.peek().is_some_and(|&c| !is_vowel(c));
+            if article_alif || initial_alif {
+                if rest.peek().is_some_and(|&c| is_vowel(c)) {
+                    rest.next();
+                }
+                return true;
+            }
             let fits = |c: u8| match letter {
                 // Alif, or a word-initial hamza or ain carrying any vowel.
-                b'a' if i == 0 => crate::skeleton::is_vowel(c),
+                b'a' if i == 0 => is_vowel(c),
                 b'a' => matches!(c, b'a' | b'e'),
                 // Ya as a long vowel, or alif maqsura at the end (Mustafa).
                 b'i' if i + 1 == arabic_key.len() => matches!(c, b'i' | b'e' | b'a'),
                 b'i' => matches!(c, b'i' | b'e'),
                 b'u' => matches!(c, b'u' | b'o' | b'v'),
-                other => !crate::skeleton::is_vowel(c) && soft_substitute(other, c),
+                other => !is_vowel(c) && soft_substitute(other, c),
             };
             rest.any(fits)
         })
