@@ -33,6 +33,9 @@ pub enum How {
     ShortForm,
     /// Same consonants; the script (Arabic, Hebrew) does not write short vowels.
     Consonants,
+    /// Patronymics made from the same father's name: Russian and Turkic forms, son's and
+    /// daughter's (Nurlanovich / Nurlanovna / Nurlanuly / Nurlan kyzy).
+    SameFather,
 }
 
 /// One aligned pair of parts.
@@ -318,25 +321,20 @@ fn compare_ordered(a: &AnalysedName, b: &AnalysedName) -> Comparison {
             edits: joined_edits,
         });
     }
-    // One typing error in a name is still the name (Putin / Pulin); two are a different name.
-    let typos = doubts
+    // One typing error in a name is still the name (Putin / Pulin, Macrone / Macron); a second
+    // one, or a difference no keystroke explains (Castillo / Castro, Orbach / Orban), makes a
+    // different name.
+    let typos: Vec<usize> = doubts
         .iter()
-        .filter(|d| matches!(d, Doubt::Letters { edits: 1, .. }))
-        .count();
-    if typos == 1 {
-        doubts.retain(|d| {
-            let Doubt::Letters {
-                left,
-                right,
-                edits: 1,
-            } = *d
-            else {
-                return true;
-            };
-            // Across scripts the Latin side was made by a romanisation, not typed from the
-            // same letters: a letter it does not explain is a different name.
-            a.parts[left].script != b.parts[right].script
-        });
+        .enumerate()
+        .filter(|(_, d)| match **d {
+            Doubt::Letters { left, right, .. } => is_typo(&a.parts[left], &b.parts[right]),
+            _ => false,
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if let [only] = typos[..] {
+        doubts.remove(only);
     }
     // Extra parts on one side are middle names and second family names unless the match rests
     // on a single name part (Michaela / Michaela Michelle Micheli). Names written together
@@ -374,6 +372,22 @@ fn compare_ordered(a: &AnalysedName, b: &AnalysedName) -> Comparison {
     }
 }
 
+/// Is one part a typing error for the other: one letter replaced, added, dropped or two swapped,
+/// in words of some length, typed in the same script? Across scripts the Latin side was made by
+/// a romanisation, not typed from the same letters.
+fn is_typo(a: &Part, b: &Part) -> bool {
+    a.script == b.script
+        && a.romanised.iter().any(|ra| {
+            b.romanised
+                .iter()
+                .any(|rb| ra.len().min(rb.len()) >= MIN_TYPO_LENGTH && within_one_edit(ra, rb))
+        })
+}
+
+/// The shortest word in which one slip of the finger is read as a typing error rather than a
+/// different name (the length the single-typo similarity rule already used).
+const MIN_TYPO_LENGTH: usize = 4;
+
 /// How many name parts (given or family names, not initials or patronymics) must align for a
 /// part missing on the other side not to matter.
 const MIN_ALIGNED_NAMES: usize = 2;
@@ -385,8 +399,27 @@ fn pair_doubt(a: &Part, b: &Part, pair: &AlignedPair) -> Option<Doubt> {
     if patronymic(a) != patronymic(b) && !matches!(pair.how, How::Identical) {
         return Some(Doubt::PatronymicAsName { left, right });
     }
+    let syllabic = |p: &Part| matches!(p.script, crate::Script::Han | crate::Script::Hangul);
+    if syllabic(a) != syllabic(b) && pair.how != How::Initial {
+        // Readings of characters are syllables, and many characters share each: only the exact
+        // reading is the name, not a spelling or lexicon variant of it (伟 is wei, not wai).
+        let exact = a
+            .romanised
+            .iter()
+            .any(|ra| b.romanised.iter().any(|rb| ra == rb));
+        return (!exact).then_some(Doubt::LooseReading { left, right });
+    }
     match pair.how {
         How::Identical | How::KnownVariant | How::GenderedForm | How::Initial => None,
+        How::SameFather => {
+            let edits = a
+                .father
+                .iter()
+                .flat_map(|fa| b.father.iter().map(move |fb| hard_edits(fa, fb)))
+                .min()
+                .unwrap_or(0);
+            (edits > 0).then_some(Doubt::Letters { left, right, edits })
+        }
         How::ShortForm => {
             // A short form is a given name's beginning (Alex, Ben, Abd); a longer part that
             // only starts like the other is another name (Aliyev / Aliyevrin).
@@ -395,7 +428,10 @@ fn pair_doubt(a: &Part, b: &Part, pair: &AlignedPair) -> Option<Doubt> {
             let short = a.romanised[pair.left_variant]
                 .len()
                 .min(b.romanised[pair.right_variant].len());
-            let (ra, rb) = (&a.romanised[pair.left_variant], &b.romanised[pair.right_variant]);
+            let (ra, rb) = (
+                &a.romanised[pair.left_variant],
+                &b.romanised[pair.right_variant],
+            );
             let long = if ra.len() >= rb.len() { ra } else { rb };
             let explained = article_follows(&long[short..]);
             (short > MAX_SHORT_FORM || (a.script != b.script && !explained))
@@ -411,16 +447,6 @@ fn pair_doubt(a: &Part, b: &Part, pair: &AlignedPair) -> Option<Doubt> {
             (!arabic_vowels_agree(arabic, latin)).then_some(Doubt::ArabicVowels { left, right })
         }
         How::SameRomanisation | How::Spelling => {
-            let syllabic =
-                |p: &Part| matches!(p.script, crate::Script::Han | crate::Script::Hangul);
-            if syllabic(a) != syllabic(b) {
-                // Readings of characters are syllables: only the exact reading is the name.
-                let exact = a
-                    .romanised
-                    .iter()
-                    .any(|ra| b.romanised.iter().any(|rb| ra == rb));
-                return (!exact).then_some(Doubt::LooseReading { left, right });
-            }
             if pair.how == How::SameRomanisation {
                 return None;
             }
@@ -480,7 +506,8 @@ fn arabic_vowels_agree(arabic: &Part, latin: &Part) -> bool {
             // vowel or none.
             let next = arabic_key.get(i + 1).copied();
             let article_alif = letter == b'a' && i > 0 && next == Some(b'l');
-            let initial_alif = letter == b'a' && i == 0 && rest.peek().is_some_and(|&c| !is_vowel(c));
+            let initial_alif =
+                letter == b'a' && i == 0 && rest.peek().is_some_and(|&c| !is_vowel(c));
             if article_alif || initial_alif {
                 if rest.peek().is_some_and(|&c| is_vowel(c)) {
                     rest.next();
@@ -651,7 +678,7 @@ fn align_parts(i: usize, a: &Part, j: usize, b: &Part) -> Option<AlignedPair> {
         let typo = a.romanised.iter().enumerate().find_map(|(ka, ra)| {
             b.romanised
                 .iter()
-                .position(|rb| ra.len().min(rb.len()) >= 4 && within_one_edit(ra, rb))
+                .position(|rb| ra.len().min(rb.len()) >= MIN_TYPO_LENGTH && within_one_edit(ra, rb))
                 .map(|kb| (ka, kb))
         });
         if let Some((ka, kb)) = typo {
@@ -682,6 +709,17 @@ fn align_parts(i: usize, a: &Part, j: usize, b: &Part) -> Option<AlignedPair> {
             best = (sim, How::Consonants, 0, 0);
         }
     }
+    if !a.father.is_empty() && !b.father.is_empty() {
+        let sim = a
+            .father
+            .iter()
+            .flat_map(|fa| b.father.iter().map(move |fb| similarity(fa, fb)))
+            .fold(0.0f32, f32::max)
+            * SAME_FATHER;
+        if sim > best.0 {
+            best = (sim, How::SameFather, 0, 0);
+        }
+    }
     if a.gender_stem.is_some() || b.gender_stem.is_some() {
         let stem_a = a.gender_stem.as_deref().unwrap_or(&a.keys[0]);
         let stem_b = b.gender_stem.as_deref().unwrap_or(&b.keys[0]);
@@ -695,6 +733,10 @@ fn align_parts(i: usize, a: &Part, j: usize, b: &Part) -> Option<AlignedPair> {
     }
     pair(best.0, best.1, best.2, best.3)
 }
+
+/// The similarity of two patronymics from the same father's name in different forms: a son's
+/// and a daughter's, or Russian and Turkic, say the same about the father as one spelling does.
+const SAME_FATHER: f32 = 0.97;
 
 /// The similarity given to a short form and its full form.
 const SHORT_FORM: f32 = 0.85;
@@ -804,6 +846,7 @@ pub fn explain(a: &AnalysedName, b: &AnalysedName, comparison: &Comparison) -> S
             How::Consonants => {
                 out.push_str("same consonants (the script does not write short vowels)");
             }
+            How::SameFather => out.push_str("the same father's name in another patronymic form"),
         }
         let _ = write!(out, " ({:.2});", pair.similarity);
     }
