@@ -234,10 +234,11 @@ fn father_of(romanised: &str) -> Option<&str> {
 }
 
 /// Russian, Ukrainian and Belarusian patronymic endings, and the Turkic ones written joined
-/// (Kazakh -uly/-kyzy, Uzbek -o‘g‘li/-qizi, Turkish and Azerbaijani -oğlu/-qızı).
+/// (Kazakh -uly/-kyzy, Uzbek -o‘g‘li/-qizi, Turkish and Azerbaijani -oğlu/-qızı). Not "-uli":
+/// joined, it ends too many names that are no patronymic (al-Mosuli).
 pub(crate) const PATRONYMIC_ENDINGS: &[&str] = &[
     "ovich", "evich", "ovych", "evych", "ich", "ych", "itch", "ovna", "evna", "ivna", "ichna",
-    "inichna", "uly", "uli", "ulu", "kyzy", "qyzy", "oglu", "ogly", "ogli", "kizi", "qizi",
+    "inichna", "uly", "ulu", "kyzy", "qyzy", "oglu", "ogly", "ogli", "kizi", "qizi",
 ];
 
 /// Analyses a name. Never fails: an empty or unreadable name has no parts and matches nothing.
@@ -474,14 +475,18 @@ fn make_part(
     }
     let consonants = consonants(&keys[0]);
     let gender_stem = gender_stem(&keys[0]);
-    // Latin forms are in the lexicon by key only; other scripts by their text too.
+    // Latin forms are in the lexicon by key only; other scripts by their text too. A Chinese or
+    // Korean character only by its text: its reading is one syllable that many characters share,
+    // and the lexicon's forms spelled like it (wei, wai) say nothing about this character.
     let mut groups = if script == Script::Latin {
         Vec::new()
     } else {
         lexicon.groups_of_text(&text)
     };
-    for key in &keys {
-        groups.extend_from_slice(lexicon.groups_of_key(key));
+    if !matches!(script, Script::Han | Script::Hangul) {
+        for key in &keys {
+            groups.extend_from_slice(lexicon.groups_of_key(key));
+        }
     }
     groups.sort_unstable();
     groups.dedup();

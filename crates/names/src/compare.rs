@@ -400,9 +400,10 @@ fn pair_doubt(a: &Part, b: &Part, pair: &AlignedPair) -> Option<Doubt> {
         return Some(Doubt::PatronymicAsName { left, right });
     }
     let syllabic = |p: &Part| matches!(p.script, crate::Script::Han | crate::Script::Hangul);
-    if syllabic(a) != syllabic(b) && pair.how != How::Initial {
+    if syllabic(a) != syllabic(b) && !matches!(pair.how, How::Initial | How::KnownVariant) {
         // Readings of characters are syllables, and many characters share each: only the exact
-        // reading is the name, not a spelling or lexicon variant of it (伟 is wei, not wai).
+        // reading is the name, not a spelling of it (伟 is wei, not wai). The lexicon, which
+        // knows characters by their text (金 / Kim), is another matter.
         let exact = a
             .romanised
             .iter()

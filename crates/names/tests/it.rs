@@ -135,9 +135,11 @@ fn arabic_written_vowels_and_cjk_readings() {
         ("حسن کریمی", "Hassan Karami", Possible),
         ("حسن کریمی", "Hassan Karimi", Match),
         ("عبيد الله", "Ubaidullah", Match),
-        // Characters: the exact reading is the name; a near reading is not.
+        // Characters: the exact reading is the name, and so is a form the lexicon gives for
+        // the character itself; a spelling that only folds to the same skeleton is not.
         ("王伟", "Wang Wei", Match),
-        ("王伟", "Wang Wai", Possible),
+        ("王伟", "Wang Vei", Possible),
+        ("金正恩", "Kim Jong Un", Match),
     ]);
 }
 
