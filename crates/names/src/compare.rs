@@ -345,7 +345,10 @@ fn compare_ordered(a: &AnalysedName, b: &AnalysedName) -> Comparison {
             a.parts[p.left].kind == PartKind::Name && b.parts[p.right].kind == PartKind::Name
         })
         .count();
-    if !joined && aligned_names < MIN_ALIGNED_NAMES {
+    // Nor when one name has more parts the other lacks than the two share: that is a longer
+    // name that contains this one, not the same name told more fully.
+    let extra = count_names(a, &unmatched_left).max(count_names(b, &unmatched_right));
+    if !joined && (aligned_names < MIN_ALIGNED_NAMES || extra > aligned_names) {
         for (left_side, name, list) in [(true, a, &unmatched_left), (false, b, &unmatched_right)] {
             for &index in list.iter() {
                 if matches!(name.parts[index].kind, PartKind::Name) {

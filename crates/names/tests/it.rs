@@ -347,6 +347,39 @@ fn degenerate_inputs_match_nothing() {
     }
 }
 
+#[test]
+fn bad_input_gives_a_sane_result() {
+    let matcher = matcher();
+    let long_word = "a".repeat(10_000);
+    let long_name = "Ivan Petrov ".repeat(850);
+    let cases: &[(&str, &str, Tier)] = &[
+        ("", "Ivan Petrov", Tier::None),
+        (&long_word, "Ivan Petrov", Tier::None),
+        (&long_name, "Ivan Petrov", Tier::Possible),
+        ("Ivan\u{0}Petrov", "Ivan Petrov", Tier::Match),
+        ("Ivan\u{7}\u{1b}[31m Petrov", "Ivan Petrov", Tier::Match),
+        ("\u{202e}vortep navi", "Ivan Petrov", Tier::None),
+    ];
+    for &(a, b, expected) in cases {
+        let started = std::time::Instant::now();
+        let verdict = matcher.compare(a, b);
+        let shown: String = a.chars().take(30).collect();
+        assert_eq!(
+            verdict.tier,
+            expected,
+            "{shown:?}: {}",
+            verdict.explanation.chars().take(300).collect::<String>()
+        );
+        assert!((0.0..=1.0).contains(&verdict.score), "{shown:?}");
+        // Generous for a debug build on a loaded machine: the point is no quadratic blow-up.
+        assert!(
+            started.elapsed().as_secs() < 5,
+            "{shown:?} took {:?}",
+            started.elapsed()
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
