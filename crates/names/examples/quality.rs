@@ -1,8 +1,12 @@
-//! The name-matching quality benchmark: precision, recall and F1 of the default `match` on data
-//! nobody on this project wrote (`../shared/bench/`), broken down by phenomenon.
+//! The name-matching quality benchmark on data nobody on this project wrote (`../shared/bench/`):
+//! for each set, the two tiers (DESIGN §5.1) against the labels — `match` precision, recall and
+//! F1, `match` + `possible` recall and precision, and how both would move with `MATCH_SCORE` and
+//! `POSSIBLE_SCORE` — then precision, recall and F1 of the score alone at `DEFAULT_THRESHOLD`,
+//! broken down by phenomenon.
 //!
 //! Run: `cargo run --release -p haven-names --example quality [-- BENCH_DIR]`
-//! (BENCH_DIR defaults to `../shared/bench`). `--errors` also lists every misjudged pair.
+//! (BENCH_DIR defaults to `../shared/bench`). `--errors` also lists every pair whose tier
+//! disagrees with its label (a namesake in `match`, a true pair outside it), with the explanation.
 
 use std::collections::BTreeMap;
 use std::error::Error;

@@ -5,6 +5,12 @@
 //! the longer one (missing parts are costly), and how much of the longer one is explained (extra
 //! middle names and patronymics cost little). Names written together or split differently are
 //! caught by comparing the parts joined up.
+//!
+//! The tier (`match`, `possible`, `none`) is not the score alone: a comparison also records its
+//! [`Doubt`]s — a part explained only by letters no romanisation accounts for, a surname that only
+//! begins like the other, a patronymic against a name, Arabic written vowels that disagree, a
+//! loose reading of a Chinese or Korean character, parts missing or contradicting — and any doubt
+//! keeps it out of `match`.
 
 use std::fmt::Write as _;
 
