@@ -1,5 +1,6 @@
 //! Fuzz target: any two strings must analyse and compare without panicking, and the comparison
-//! must keep the invariants callers rely on (a finite score in [0, 1], symmetry, an explanation).
+//! must keep the invariants callers rely on (a finite score in [0, 1], symmetric score and tier,
+//! an explanation).
 //!
 //! Run: `cargo +nightly fuzz run normalise_and_compare` from `fuzz/` (see README.md).
 
@@ -41,6 +42,11 @@ fuzz_target!(|data: &[u8]| {
         ab.score,
         ba.score
     );
+    assert_eq!(
+        ab.tier, ba.tier,
+        "tier depends on the order: {a:?} vs {b:?}"
+    );
+    assert_eq!(ab.is_match, ab.tier == haven_names::Tier::Match);
     assert!(
         !ab.explanation.is_empty(),
         "empty explanation for {a:?} vs {b:?}"

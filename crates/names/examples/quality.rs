@@ -1,17 +1,21 @@
-//! The name-matching quality benchmark: precision, recall and F1 of the default `match` on data
-//! nobody on this project wrote (`../shared/bench/`), broken down by phenomenon.
+//! The name-matching quality benchmark on data nobody on this project wrote (`../shared/bench/`):
+//! for each set, the two tiers (DESIGN §5.1) against the labels — `match` precision, recall and
+//! F1, `match` + `possible` recall and precision, and how both would move with `MATCH_SCORE` and
+//! `POSSIBLE_SCORE` — then precision, recall and F1 of the score alone at `DEFAULT_THRESHOLD`,
+//! broken down by phenomenon.
 //!
 //! Run: `cargo run --release -p haven-names --example quality [-- BENCH_DIR]`
-//! (BENCH_DIR defaults to `../shared/bench`). `--errors` also lists every misjudged pair.
+//! (BENCH_DIR defaults to `../shared/bench`). `--errors` also lists every pair whose tier
+//! disagrees with its label (a namesake in `match`, a true pair outside it), with the explanation.
 
 use std::collections::BTreeMap;
 use std::error::Error;
 use std::path::PathBuf;
 
-use haven_names::{DEFAULT_THRESHOLD, Matcher, Script};
+use haven_names::{DEFAULT_THRESHOLD, Matcher, Script, Tier};
 
 mod common;
-use common::Counts;
+use common::{Counts, TierCounts};
 
 struct Case {
     name1: String,
@@ -114,6 +118,14 @@ fn report(title: &str, cases: &[Case], matcher: &Matcher<'_>, show_errors: bool)
         .iter()
         .map(|c| (matcher.score(&c.name1, &c.name2), c))
         .collect();
+    let tiers: Vec<Tier> = cases
+        .iter()
+        .map(|c| matcher.compare(&c.name1, &c.name2).tier)
+        .collect();
+    let mut tier_counts = TierCounts::default();
+    for (tier, case) in tiers.iter().zip(cases) {
+        tier_counts.add(*tier, case.label);
+    }
 
     let mut overall = Counts::default();
     let mut by_group: BTreeMap<String, Counts> = BTreeMap::new();
@@ -153,6 +165,16 @@ fn report(title: &str, cases: &[Case], matcher: &Matcher<'_>, show_errors: bool)
         overall.tn,
         overall.fn_
     );
+    println!("{}", tier_counts.line());
+    let judged: Vec<(f32, bool, bool)> = cases
+        .iter()
+        .map(|c| {
+            let comparison =
+                haven_names::compare(&matcher.analyse(&c.name1), &matcher.analyse(&c.name2));
+            (comparison.score, comparison.doubts.is_empty(), c.label)
+        })
+        .collect();
+    println!("{}", common::threshold_table(&judged));
     let (best_threshold, best) = (50..=99)
         .map(|t| {
             let threshold = t as f32 / 100.0;
@@ -203,12 +225,19 @@ fn report(title: &str, cases: &[Case], matcher: &Matcher<'_>, show_errors: bool)
         );
     }
     if show_errors {
-        println!("\nmisjudged pairs:");
-        for (score, case) in &scored {
-            if (*score >= DEFAULT_THRESHOLD) != case.label {
+        // Misjudged by tier: a namesake in `match`, or a true match outside `match`.
+        println!("\nmisjudged pairs (tier against label):");
+        for (case, tier) in cases.iter().zip(&tiers) {
+            if (*tier == Tier::Match) != case.label {
+                let verdict = matcher.compare(&case.name1, &case.name2);
                 println!(
-                    "  {:.3} label={} | {} | {}",
-                    score, case.label, case.name1, case.name2
+                    "  {:.3} {:<8} label={} | {} | {}\n      {}",
+                    verdict.score,
+                    tier.as_str(),
+                    case.label,
+                    case.name1,
+                    case.name2,
+                    verdict.explanation
                 );
             }
         }

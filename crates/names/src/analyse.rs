@@ -61,6 +61,9 @@ pub struct Part {
     pub kind: PartKind,
     /// Lexicon groups (given-name variants: Aleksandr / Alexander / Sasha) this part belongs to.
     pub groups: Vec<u32>,
+    /// For a patronymic, the skeletons of the father's name it is made from, one per
+    /// romanisation (Nurlanovna, Nurlanuly, "Nurlan uly" → nurlan); empty otherwise.
+    pub father: Vec<Vec<u8>>,
 }
 
 impl Part {
@@ -203,12 +206,39 @@ fn is_particle(latin: &str) -> bool {
             | "kizi"
             | "oglu"
             | "ogly"
+            | "ogli"
+            | "qizi"
+            | "uli"
     )
 }
 
-const PATRONYMIC_ENDINGS: &[&str] = &[
+/// The Turkic words for "son of" and "daughter of" written apart from the father's name
+/// (Nurlan uly, Nurlan kyzy, Rashid o‘g‘li, Karim qizi, Ahmet oğlu, Ali qızı): the part before
+/// them is a patronymic.
+fn is_turkic_patronymic_marker(latin: &str) -> bool {
+    matches!(
+        latin,
+        "uly" | "uli" | "ulu" | "kyzy" | "qyzy" | "kizi" | "qizi" | "oglu" | "ogly" | "ogli"
+    )
+}
+
+/// Removes a patronymic ending, leaving the father's name: Nurlanovna, Nurlanovich, Nurlanuly
+/// and Nurlankyzy all give "nurlan". `None` when the word has no such ending.
+fn father_of(romanised: &str) -> Option<&str> {
+    PATRONYMIC_ENDINGS
+        .iter()
+        .filter(|e| romanised.len() > e.len() + 2 && romanised.ends_with(*e))
+        .map(|e| &romanised[..romanised.len() - e.len()])
+        // The longest ending wins: -ovich before -ich.
+        .min_by_key(|stem| stem.len())
+}
+
+/// Russian, Ukrainian and Belarusian patronymic endings, and the Turkic ones written joined
+/// (Kazakh -uly/-kyzy, Uzbek -o‘g‘li/-qizi, Turkish and Azerbaijani -oğlu/-qızı). Not "-uli":
+/// joined, it ends too many names that are no patronymic (al-Mosuli).
+pub(crate) const PATRONYMIC_ENDINGS: &[&str] = &[
     "ovich", "evich", "ovych", "evych", "ich", "ych", "itch", "ovna", "evna", "ivna", "ichna",
-    "inichna", "uly", "ulu", "kyzy", "qyzy", "oglu", "ogly", "kizi", "qizi",
+    "inichna", "uly", "ulu", "kyzy", "qyzy", "oglu", "ogly", "ogli", "kizi", "qizi",
 ];
 
 /// Analyses a name. Never fails: an empty or unreadable name has no parts and matches nothing.
@@ -269,7 +299,7 @@ fn split_parts(text: &str) -> Vec<String> {
     for c in text.chars() {
         if matches!(
             c,
-            '\'' | '\u{2019}' | '\u{02BC}' | '`' | '\u{00B4}' | '\u{02BB}'
+            '\'' | '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' | '\u{00B4}' | '\u{02BB}'
         ) {
             continue;
         }
@@ -445,14 +475,18 @@ fn make_part(
     }
     let consonants = consonants(&keys[0]);
     let gender_stem = gender_stem(&keys[0]);
-    // Latin forms are in the lexicon by key only; other scripts by their text too.
+    // Latin forms are in the lexicon by key only; other scripts by their text too. A Chinese or
+    // Korean character only by its text: its reading is one syllable that many characters share,
+    // and the lexicon's forms spelled like it (wei, wai) say nothing about this character.
     let mut groups = if script == Script::Latin {
         Vec::new()
     } else {
         lexicon.groups_of_text(&text)
     };
-    for key in &keys {
-        groups.extend_from_slice(lexicon.groups_of_key(key));
+    if !matches!(script, Script::Han | Script::Hangul) {
+        for key in &keys {
+            groups.extend_from_slice(lexicon.groups_of_key(key));
+        }
     }
     groups.sort_unstable();
     groups.dedup();
@@ -466,6 +500,7 @@ fn make_part(
         gender_stem,
         kind: PartKind::Name,
         groups,
+        father: Vec::new(),
     })
 }
 
@@ -502,6 +537,12 @@ pub fn gender_stem(key: &[u8]) -> Option<Vec<u8>> {
         })
 }
 
+/// "Son of" and "daughter of" between two names (bin, ben, ibn, bint, ould): first in a name
+/// they connect nothing, and "Ben" there is a given name (Ben Netanyahu).
+fn is_lineage_word(latin: &str) -> bool {
+    matches!(latin, "bin" | "ben" | "ibn" | "bint" | "bent" | "ould")
+}
+
 /// Sets each part's kind from its text and position.
 fn classify(parts: &mut [Part]) {
     let count = parts.len();
@@ -511,7 +552,7 @@ fn classify(parts: &mut [Part]) {
             PartKind::Title
         } else if latin.len() == 1 && part.script == Script::Latin {
             PartKind::Initial
-        } else if count > 1 && is_particle(latin) {
+        } else if count > 1 && is_particle(latin) && !(index == 0 && is_lineage_word(latin)) {
             PartKind::Particle
         } else if count >= 3
             && index > 0
@@ -525,6 +566,28 @@ fn classify(parts: &mut [Part]) {
         } else {
             PartKind::Name
         };
+    }
+    // "Nurlan uly": the Turkic "son of" written apart makes the name before it a patronymic.
+    for index in 1..count {
+        if parts[index].kind == PartKind::Particle
+            && is_turkic_patronymic_marker(parts[index].display())
+            && parts[index - 1].kind == PartKind::Name
+        {
+            parts[index - 1].kind = PartKind::Patronymic;
+            parts[index - 1].father = parts[index - 1].keys.clone();
+        }
+    }
+    for part in parts.iter_mut() {
+        if part.kind == PartKind::Patronymic && part.father.is_empty() {
+            let mut fathers: Vec<Vec<u8>> = part
+                .romanised
+                .iter()
+                .filter_map(|r| father_of(r))
+                .map(skeleton)
+                .collect();
+            fathers.dedup();
+            part.father = fathers;
+        }
     }
     // A name made only of titles and particles ("Al Haji") still has to identify someone.
     if parts
@@ -585,6 +648,17 @@ mod tests {
                 ],
             ),
             ("O'Brien", &[("obrien", Name)]),
+            (
+                "Botir Rashid o‘g‘li Karimov",
+                &[
+                    ("botir", Name),
+                    ("rashid", Patronymic),
+                    ("ogli", Particle),
+                    ("karimov", Name),
+                ],
+            ),
+            // "Ben" first is a given name, not "son of".
+            ("Ben Netanyahu", &[("ben", Name), ("netanyahu", Name)]),
         ];
         for (name, expected) in cases {
             let got = kinds(name);

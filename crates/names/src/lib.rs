@@ -27,7 +27,7 @@ mod translit;
 
 pub use analyse::{AnalysedName, Part, PartKind, analyse, gender_stem};
 pub use compare::{
-    AlignedPair, Comparison, How, MATCH_SCORE, POSSIBLE_SCORE, compare, differences, explain,
+    AlignedPair, Comparison, Doubt, How, MATCH_SCORE, POSSIBLE_SCORE, compare, differences, explain,
 };
 pub use distance::{similarity, weighted_distance};
 pub use lexicon::Lexicon;

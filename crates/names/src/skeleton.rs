@@ -34,6 +34,8 @@ pub fn skeleton(latin: &str) -> Vec<u8> {
             b't' if next(b"th") => (b"t", 2),
             // German z and Slavic ц: Merz / Mertz, Tsoy / Zoi.
             b't' if next(b"tz") || next(b"ts") => (b"z", 2),
+            // German дж: Dschumabajew.
+            b'd' if next(b"dsch") => (b"J", 4),
             b'd' if next(b"dzh") || next(b"dsh") => (b"J", 3),
             b'd' if next(b"dj") => (b"J", 2),
             b'd' if next(b"dh") => (b"d", 2),
@@ -109,7 +111,7 @@ mod tests {
     #[test]
     fn romanisation_families_share_a_skeleton() {
         let families: &[&[&str]] = &[
-            &["zhumabaev", "jumabaev", "dzhumabaev"],
+            &["zhumabaev", "jumabaev", "dzhumabaev", "dschumabaev"],
             &["khrushchev", "hrushchev"],
             &["yuriy", "yurii", "yuri", "iurii"],
             &["hassan", "hasan"],

@@ -1,7 +1,7 @@
 //! Behaviour of the name-matching engine as its users see it: one table of cases per phenomenon
 //! of DESIGN §7, and properties that must hold for any input.
 
-use haven_names::{DEFAULT_THRESHOLD, Matcher};
+use haven_names::{DEFAULT_THRESHOLD, Matcher, Tier};
 use proptest::prelude::*;
 
 fn matcher() -> Matcher<'static> {
@@ -24,6 +24,143 @@ fn check(cases: &[(&str, &str, bool)]) {
         })
         .collect();
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+/// Asserts each pair's tier (DESIGN §5.1); prints every failure at once.
+fn check_tiers(cases: &[(&str, &str, Tier)]) {
+    let matcher = matcher();
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|&(a, b, expected)| {
+            let verdict = matcher.compare(a, b);
+            (verdict.tier != expected).then(|| {
+                format!(
+                    "{a} / {b}: expected {expected}, got {} (score {:.3}): {}",
+                    verdict.tier, verdict.score, verdict.explanation
+                )
+            })
+        })
+        .collect();
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn near_namesake_surnames_are_possible_not_match() {
+    use Tier::*;
+    check_tiers(&[
+        // A consonant no romanisation explains: another family.
+        ("Olena Kovalenko", "Olena Kovalchenko", Possible),
+        ("Ivan Kirilenko", "Ivan Kyrytschenko", Possible),
+        ("Oksana Trofymenko", "Oksana Trochymenko", Possible),
+        ("Dmytro Bondarenko", "Dmytro Bondarchenko", Possible),
+        // A longer surname that only starts like the other.
+        ("Rustam Karimov", "Rustam Karimovski", Possible),
+        ("Ilham Aliyev", "Ilham Aliyevrin", Possible),
+        // What romanisation does explain stays a match.
+        ("Олена Коваленко", "Olena Kovalenko", Match),
+        ("Кириленко Іван", "Ivan Kyrylenko", Match),
+        ("Petro Martschenko", "Petro Marchenko", Match),
+    ]);
+}
+
+#[test]
+fn typing_errors_within_one_script() {
+    use Tier::*;
+    check_tiers(&[
+        // One slip of the finger in a name typed from the same letters.
+        ("Mohamed LAKAHL", "Mohamed LAKHAL", Match),
+        ("Vladimir Pulin", "Vladimir Putin", Match),
+        ("Emmanuel Macrone", "Emmanuel Macron", Match),
+        // Two slips, or one across scripts, are a different name as far as a bet goes.
+        ("Raúl Castillo", "Raúl Castro", Possible),
+        ("Serej Lavrov", "Сергей Лавров", Possible),
+    ]);
+}
+
+#[test]
+fn turkic_and_russian_patronymics_name_the_same_father() {
+    use Tier::*;
+    check_tiers(&[
+        (
+            "Aigerim Nurlanovna Bekova",
+            "Aigerim Nurlankyzy Bekova",
+            Match,
+        ),
+        (
+            "Айгерим Нұрланқызы Бекова",
+            "Aigerim Nurlanovna Bekova",
+            Match,
+        ),
+        (
+            "Ерлан Нұрланұлы Жумабаев",
+            "Yerlan Nurlanovich Zhumabayev",
+            Match,
+        ),
+        (
+            "Yerlan Nurlan uly Zhumabayev",
+            "Yerlan Nurlanovich Zhumabayev",
+            Match,
+        ),
+        (
+            "Dilnoza Rashid qizi Karimova",
+            "Dilnoza Rashidovna Karimova",
+            Match,
+        ),
+        (
+            "Botir Rashid o‘g‘li Karimov",
+            "Botir Rashidovich Karimov",
+            Match,
+        ),
+        ("Elnur Ali oğlu Mammadov", "Elnur Aliyevich Mammadov", Match),
+        // Different fathers.
+        (
+            "Aigerim Nurlankyzy Bekova",
+            "Aigerim Serikovna Bekova",
+            Possible,
+        ),
+        // A patronymic is never read as a surname.
+        ("Pavel Glebovich", "Pavel Glebow", Possible),
+        ("Pavel Glebovich Smirnov", "Pavel Glebov Smirnov", Possible),
+    ]);
+}
+
+#[test]
+fn arabic_written_vowels_and_cjk_readings() {
+    use Tier::*;
+    check_tiers(&[
+        // Same consonants, but the Arabic writes a long i where the Latin has a, and no alif
+        // where the Latin starts with one.
+        ("محمد حمیدی", "Mohammad Ahmadi", Possible),
+        ("محمد حمیدی", "Mohammad Hamidi", Match),
+        ("حسن کریمی", "Hassan Karami", Possible),
+        ("حسن کریمی", "Hassan Karimi", Match),
+        ("عبيد الله", "Ubaidullah", Match),
+        // Characters: the exact reading is the name, and so is a form the lexicon gives for
+        // the character itself; a spelling that only folds to the same skeleton is not.
+        ("王伟", "Wang Wei", Match),
+        ("王伟", "Wang Vei", Possible),
+        ("金正恩", "Kim Jong Un", Match),
+    ]);
+}
+
+#[test]
+fn a_possible_match_says_what_differs() {
+    let matcher = matcher();
+    let verdict = matcher.compare("Olena Kovalenko", "Olena Kovalchenko");
+    assert_eq!(verdict.tier, Tier::Possible, "{}", verdict.explanation);
+    assert!(
+        verdict
+            .explanation
+            .contains("kovalenko ↔ kovalchenko differs in one letter"),
+        "{}",
+        verdict.explanation
+    );
+    let verdict = matcher.compare("Ilham Aliyev", "Ilham Aliyevrin");
+    assert!(
+        verdict.explanation.contains("only begins like the other"),
+        "{}",
+        verdict.explanation
+    );
 }
 
 #[test]
@@ -206,6 +343,39 @@ fn degenerate_inputs_match_nothing() {
         assert!(
             !verdict.is_match || a == b && !a.trim().is_empty(),
             "{a:?}/{b:?}: {verdict:?}"
+        );
+    }
+}
+
+#[test]
+fn bad_input_gives_a_sane_result() {
+    let matcher = matcher();
+    let long_word = "a".repeat(10_000);
+    let long_name = "Ivan Petrov ".repeat(850);
+    let cases: &[(&str, &str, Tier)] = &[
+        ("", "Ivan Petrov", Tier::None),
+        (&long_word, "Ivan Petrov", Tier::None),
+        (&long_name, "Ivan Petrov", Tier::Possible),
+        ("Ivan\u{0}Petrov", "Ivan Petrov", Tier::Match),
+        ("Ivan\u{7}\u{1b}[31m Petrov", "Ivan Petrov", Tier::Match),
+        ("\u{202e}vortep navi", "Ivan Petrov", Tier::None),
+    ];
+    for &(a, b, expected) in cases {
+        let started = std::time::Instant::now();
+        let verdict = matcher.compare(a, b);
+        let shown: String = a.chars().take(30).collect();
+        assert_eq!(
+            verdict.tier,
+            expected,
+            "{shown:?}: {}",
+            verdict.explanation.chars().take(300).collect::<String>()
+        );
+        assert!((0.0..=1.0).contains(&verdict.score), "{shown:?}");
+        // Generous for a debug build on a loaded machine: the point is no quadratic blow-up.
+        assert!(
+            started.elapsed().as_secs() < 5,
+            "{shown:?} took {:?}",
+            started.elapsed()
         );
     }
 }
