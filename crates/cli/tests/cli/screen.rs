@@ -111,7 +111,7 @@ fn batch_answers_in_order_and_a_new_import_refreshes_the_index() {
 
     // A person imported later is found: the stale snapshot is rebuilt.
     let more = dir.path().join("more.jsonl");
-    std::fs::write(&more, r#"{"id": "R-2001", "names": ["Nurlan Abishev"], "protection": {"status": "asylum_seeker", "granted_by": "fr", "granted_on": "2024", "against": ["kz"]}}"#).expect("writable");
+    std::fs::write(&more, r#"{"id": "R-2001", "names": ["Nurlan Abishev"], "protection": {"status": "asylum_seeker", "granted_by": "fr", "applied_on": "2024", "against": ["kz"]}}"#).expect("writable");
     let import = haven(
         &data,
         &["import", "registry", more.to_str().expect("UTF-8")],
@@ -208,7 +208,7 @@ fn bad_input_names_the_place_and_nothing_is_logged() {
     let output = haven(&empty, &["screen", "--query", r#"{"names": ["A"]}"#]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        stderr(&output).contains("import a registry first"),
+        stderr(&output).contains("import a registry or context first"),
         "{}",
         stderr(&output)
     );
