@@ -1,5 +1,6 @@
 //! Assessment end to end over an in-memory registry and context: the DESIGN §1 case, the
-//! namesake, context two hops away, determinism, and a reply that never leaks.
+//! namesake, context two hops away, determinism, a reply that never leaks, each tier's findings
+//! (a scripted index), and candidates that cannot be accounted for.
 
 use std::collections::BTreeMap;
 
@@ -145,7 +146,7 @@ fn request(text: &str) -> Request {
 }
 
 #[test]
-fn the_design_case_is_frozen_or_refused_with_the_son_flagged() {
+fn the_design_case_is_frozen_and_referred_with_the_son_flagged() {
     let knowledge = Memory::new();
     let decision = assess(
         &request(DESIGN_CASE),
@@ -154,10 +155,8 @@ fn the_design_case_is_frozen_or_refused_with_the_son_flagged() {
         Catalogue::bundled(),
     )
     .expect("assessed");
-    assert!(
-        matches!(decision.outcome, Outcome::FreezeAndRefer | Outcome::Refuse),
-        "{decision:#?}"
-    );
+    // An MLA request without arrest or surrender: frozen and referred, not refused.
+    assert_eq!(decision.outcome, Outcome::FreezeAndRefer, "{decision:#?}");
 
     let mother = codes_for(&decision.findings, 0);
     assert!(
@@ -218,7 +217,7 @@ fn the_design_case_is_frozen_or_refused_with_the_son_flagged() {
 }
 
 #[test]
-fn a_namesake_with_another_birth_date_is_not_protected() {
+fn a_namesake_born_in_another_year_is_a_possible_match_only_where_it_matters() {
     let knowledge = Memory::new();
     let namesake = request(
         r#"{"reference": "EIO/2024/77", "kind": "eio", "requesting_state": "nl", "received_on": "2024-03-01",
@@ -239,6 +238,25 @@ fn a_namesake_with_another_birth_date_is_not_protected() {
         "{:?}",
         decision.outcome
     );
+
+    // The same name and the wrong birth year in a request from the state she fled: one
+    // contradiction lowers the match to `possible` (the one same-person rule of the index),
+    // which is never silence — a request may carry a wrong date.
+    let from_kz = request(
+        r#"{"reference": "MLA/2024/78", "kind": "mla", "requesting_state": "kz", "received_on": "2024-03-01",
+            "offences": [{"description": "invoice fraud", "category": "fraud"}],
+            "parties": [{"role": "subject", "names": ["Aigerim Bekova"], "birth_date": "1999-11-30", "nationalities": ["kz"]}],
+            "measures": [{"kind": "banking_records", "party": 0}]}"#,
+    );
+    let decision =
+        assess(&from_kz, &knowledge, &settings(), Catalogue::bundled()).expect("assessed");
+    assert_eq!(
+        codes_for(&decision.findings, 0),
+        [FindingCode::PossibleMatchProtected],
+        "{decision:#?}"
+    );
+    assert_eq!(decision.outcome, Outcome::FreezeAndRefer);
+    assert!(decision.referrals.contains(&ReferralCode::AsylumAuthority));
 }
 
 #[test]
