@@ -1,18 +1,44 @@
 //! From a request and what the registry and context know to typed findings, each with its
 //! evidence: which record, how well it matched, and what it shows.
 //!
-//! A match counts as "the same person" only when the combined screening score reaches the
-//! threshold and the birth dates, where both are known, do not contradict each other: a namesake
-//! born in another year is a different person, however alike the names.
+//! Whether a candidate is the same person is decided once, by the index's tier
+//! ([`haven_index::evidence::tier`]: the name's tier, lowered only by contradicting evidence
+//! such as another birth year, never by missing evidence). Assessment reads `Match.tier` and
+//! keeps no rule of its own. By tier and source:
+//!
+//! - **`match`, registry**: the party is that protected person:
+//!   `protected_against_requesting_state`, `protected_by_other_state`, and everything the record
+//!   says (roles, protected relatives, context within two hops).
+//! - **`match`, context**: the party is that context person: roles, protected relatives,
+//!   context within two hops.
+//! - **`possible`, registry**: never silence (DESIGN §5.1). Wherever the same record at `match`
+//!   tier would give a protection or relative finding, it gives one `possible_match_protected`
+//!   finding with the match evidence, and its detail says what a confirmed identity would bring
+//!   (roles, protected relatives, context findings within two hops), so that the asylum
+//!   authority and the judge see the whole picture. The findings that rest on the identity
+//!   (profession, privilege, context) are not raised on their own: the policy freezes the
+//!   request until a person confirms or rejects the identity, and a confirmed identity is
+//!   assessed again.
+//! - **`possible`, context**: a context person is not a protected person, and context bases
+//!   (FollowTheMoney exports of sanctions and PEP lists) are large, so a possible likeness to one
+//!   raises no context finding of its own: that would freeze every request that names a common
+//!   name. It is kept where it matters for protection: a possible context person whose family
+//!   includes a person protected against the requesting state gives `possible_match_protected`
+//!   (the asylum authority knows the family and can confirm).
+//! - **`none`**: the index's verdict that it is someone else; no finding.
+//!
+//! No candidate is skipped silently: an id that does not parse or a record the store does not
+//! hold is an [`AssessError`] that names the id.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use haven_domain::{
-    DateMatch, DecisionFinding, FindingCode, MatchEvidence, MeasureKind, OffenceCategory,
-    PartialDate, Party, PartyRole, PersonId, PersonRole, ProtectionStatus, RegistryPerson, Request,
-    RequestKind, RiskLevel,
+    DecisionFinding, FindingCode, MatchEvidence, MeasureKind, OffenceCategory, PartialDate, Party,
+    PartyRole, PersonId, PersonRole, Protection, ProtectionStatus, RegistryPerson, RelationKind,
+    Request, RequestKind, RiskLevel,
 };
 use haven_index::{Match, Source};
+use haven_names::Tier;
 
 use crate::{AssessError, Knowledge, Settings};
 
@@ -28,8 +54,9 @@ const PRIVILEGE_REACHING: &[MeasureKind] = &[
     MeasureKind::AccountAccess,
 ];
 
-/// A party's match that counts as the same person, with the record behind it.
+/// A party's candidate at `match` or `possible` tier, with the record behind it.
 struct Identified {
+    tier: Tier,
     evidence: MatchEvidence,
     id: PersonId,
     registry: Option<RegistryPerson>,
@@ -55,9 +82,10 @@ pub fn derive_findings(
         .enumerate()
         .filter(|(_, people)| {
             people.iter().any(|p| {
-                p.registry
-                    .as_ref()
-                    .is_some_and(|r| protected_against(r, request))
+                p.tier == Tier::Match
+                    && p.registry
+                        .as_ref()
+                        .is_some_and(|r| protected_against(r, request))
             })
         })
         .map(|(index, _)| index)
@@ -65,130 +93,12 @@ pub fn derive_findings(
 
     for (index, (party, people)) in request.parties.iter().zip(&identified).enumerate() {
         for person in people {
-            if let Some(record) = &person.registry {
-                let protection = &record.protection;
-                if protected_against(record, request) {
-                    findings.push(finding(
-                        FindingCode::ProtectedAgainstRequestingState,
-                        index,
-                        Some(&person.evidence),
-                        format!(
-                            "{} matches registry record {}: {} status granted by {} on {}, \
-                             protected against {}",
-                            party_label(request, index),
-                            record.id,
-                            status_label(protection.status),
-                            protection.granted_by.as_str(),
-                            protection.granted_on,
-                            request.requesting_state.as_str()
-                        ),
-                    ));
-                }
-                if protection.granted_by != settings.receiving_state {
-                    findings.push(finding(
-                        FindingCode::ProtectedByOtherState,
-                        index,
-                        Some(&person.evidence),
-                        format!(
-                            "registry record {}: protection granted by {}, not by {}; the \
-                             granting authority must be consulted",
-                            record.id,
-                            protection.granted_by.as_str(),
-                            settings.receiving_state.as_str()
-                        ),
-                    ));
-                }
-            }
-            for link in knowledge.links_of(&person.id)? {
-                if !link.kind.is_family() || link.id == person.id {
-                    continue;
-                }
-                if let Some(relative) = knowledge.registry_person(&link.id)?
-                    && protected_against(&relative, request)
-                {
-                    findings.push(finding(
-                        FindingCode::RelativeOfProtectedPerson,
-                        index,
-                        Some(&person.evidence),
-                        format!(
-                            "{} ({}) has as {} registry record {}, protected against {}",
-                            party_label(request, index),
-                            person.id,
-                            link.kind.as_str(),
-                            relative.id,
-                            request.requesting_state.as_str()
-                        ),
-                    ));
-                }
-            }
-            let professions: Vec<PersonRole> = person
-                .roles
-                .iter()
-                .copied()
-                .filter(|r| is_protected_profession(*r))
-                .collect();
-            for &profession in &professions {
-                findings.push(DecisionFinding {
-                    role: Some(profession),
-                    ..finding(
-                        FindingCode::ProtectedProfession,
-                        index,
-                        Some(&person.evidence),
-                        format!("{} is recorded as {}", person.id, role_label(profession)),
-                    )
-                });
-            }
-            let reaching: Vec<&str> = request
-                .measures_for(index)
-                .filter(|m| PRIVILEGE_REACHING.contains(&m.kind))
-                .map(|m| measure_label(m.kind))
-                .collect();
-            // Lawyers' privilege is the strictest; name it when the person is one.
-            let privileged = professions
-                .iter()
-                .copied()
-                .find(|r| *r == PersonRole::Lawyer)
-                .or_else(|| {
-                    professions
-                        .iter()
-                        .copied()
-                        .find(|r| *r == PersonRole::Journalist)
-                });
-            if let Some(profession) = privileged
-                && !reaching.is_empty()
+            if person.tier == Tier::Match {
+                identified_findings(request, index, person, knowledge, settings, &mut findings)?;
+            } else if let Some(possible) =
+                possible_finding(request, index, person, knowledge, settings)?
             {
-                findings.push(DecisionFinding {
-                    role: Some(profession),
-                    ..finding(
-                        FindingCode::PrivilegedMaterialLikely,
-                        index,
-                        Some(&person.evidence),
-                        format!(
-                            "{} is asked for against {}: privileged material is likely",
-                            reaching.join(", "),
-                            role_label(profession)
-                        ),
-                    )
-                });
-            }
-            if person.roles.contains(&PersonRole::Minor) {
-                findings.push(DecisionFinding {
-                    role: Some(PersonRole::Minor),
-                    ..finding(
-                        FindingCode::MinorInvolved,
-                        index,
-                        Some(&person.evidence),
-                        format!("{} is recorded as a minor", person.id),
-                    )
-                });
-            }
-            for context in persecution_context(&person.id, knowledge)? {
-                findings.push(finding(
-                    FindingCode::ContextPoliticalPersecution,
-                    index,
-                    Some(&person.evidence),
-                    context,
-                ));
+                findings.push(possible);
             }
         }
 
@@ -234,6 +144,236 @@ pub fn derive_findings(
     request_level_findings(request, knowledge, &mut findings)?;
     dedupe(&mut findings);
     Ok(findings)
+}
+
+/// The findings about a party identified at `match` tier with a registry or context person.
+fn identified_findings(
+    request: &Request,
+    index: usize,
+    person: &Identified,
+    knowledge: &dyn Knowledge,
+    settings: &Settings,
+    findings: &mut Vec<DecisionFinding>,
+) -> Result<(), AssessError> {
+    if let Some(record) = &person.registry {
+        let protection = &record.protection;
+        if protected_against(record, request) {
+            findings.push(finding(
+                FindingCode::ProtectedAgainstRequestingState,
+                index,
+                Some(&person.evidence),
+                format!(
+                    "{} matches registry record {}: {}, protected against {}",
+                    party_label(request, index),
+                    record.id,
+                    protection_label(protection),
+                    request.requesting_state.as_str()
+                ),
+            ));
+        }
+        if protection.granted_by != settings.receiving_state {
+            findings.push(finding(
+                FindingCode::ProtectedByOtherState,
+                index,
+                Some(&person.evidence),
+                format!(
+                    "registry record {}: protection granted by {}, not by {}; the \
+                     granting authority must be consulted",
+                    record.id,
+                    protection.granted_by.as_str(),
+                    settings.receiving_state.as_str()
+                ),
+            ));
+        }
+    }
+    for (kind, relative) in protected_relatives(&person.id, request, knowledge)? {
+        {
+            findings.push(finding(
+                FindingCode::RelativeOfProtectedPerson,
+                index,
+                Some(&person.evidence),
+                format!(
+                    "{} ({}) has as {} registry record {}, protected against {}",
+                    party_label(request, index),
+                    person.id,
+                    kind.as_str(),
+                    relative.id,
+                    request.requesting_state.as_str()
+                ),
+            ));
+        }
+    }
+    let professions: Vec<PersonRole> = person
+        .roles
+        .iter()
+        .copied()
+        .filter(|r| is_protected_profession(*r))
+        .collect();
+    for &profession in &professions {
+        findings.push(DecisionFinding {
+            role: Some(profession),
+            ..finding(
+                FindingCode::ProtectedProfession,
+                index,
+                Some(&person.evidence),
+                format!("{} is recorded as {}", person.id, role_label(profession)),
+            )
+        });
+    }
+    let reaching: Vec<&str> = request
+        .measures_for(index)
+        .filter(|m| PRIVILEGE_REACHING.contains(&m.kind))
+        .map(|m| measure_label(m.kind))
+        .collect();
+    // Lawyers' privilege is the strictest; name it when the person is one.
+    let privileged = professions
+        .iter()
+        .copied()
+        .find(|r| *r == PersonRole::Lawyer)
+        .or_else(|| {
+            professions
+                .iter()
+                .copied()
+                .find(|r| *r == PersonRole::Journalist)
+        });
+    if let Some(profession) = privileged
+        && !reaching.is_empty()
+    {
+        findings.push(DecisionFinding {
+            role: Some(profession),
+            ..finding(
+                FindingCode::PrivilegedMaterialLikely,
+                index,
+                Some(&person.evidence),
+                format!(
+                    "{} is asked for against {}: privileged material is likely",
+                    reaching.join(", "),
+                    role_label(profession)
+                ),
+            )
+        });
+    }
+    if person.roles.contains(&PersonRole::Minor) {
+        findings.push(DecisionFinding {
+            role: Some(PersonRole::Minor),
+            ..finding(
+                FindingCode::MinorInvolved,
+                index,
+                Some(&person.evidence),
+                format!("{} is recorded as a minor", person.id),
+            )
+        });
+    }
+    for context in persecution_context(&person.id, knowledge)? {
+        findings.push(finding(
+            FindingCode::ContextPoliticalPersecution,
+            index,
+            Some(&person.evidence),
+            context,
+        ));
+    }
+    Ok(())
+}
+
+/// The one finding a `possible` candidate gives, if the same record at `match` tier would give
+/// a protection or relative finding: `possible_match_protected`, with what a confirmed identity
+/// would bring in its detail (see the module documentation).
+fn possible_finding(
+    request: &Request,
+    index: usize,
+    person: &Identified,
+    knowledge: &dyn Knowledge,
+    settings: &Settings,
+) -> Result<Option<DecisionFinding>, AssessError> {
+    let state = request.requesting_state.as_str();
+    // What makes the record matter to this request, as the `match` tier would see it.
+    let mut protection = None;
+    if let Some(record) = &person.registry {
+        if protected_against(record, request) {
+            protection = Some(format!(
+                "{}, protected against {state}",
+                protection_label(&record.protection)
+            ));
+        } else if record.protection.granted_by != settings.receiving_state {
+            protection = Some(format!(
+                "{}; the granting authority would have to be consulted",
+                protection_label(&record.protection)
+            ));
+        }
+    }
+    let relatives: Vec<String> = protected_relatives(&person.id, request, knowledge)?
+        .iter()
+        .map(|(kind, relative)| format!("{} {}", kind.as_str(), relative.id))
+        .collect();
+    if protection.is_none() && relatives.is_empty() {
+        return Ok(None);
+    }
+    let source = if person.registry.is_some() {
+        "registry"
+    } else {
+        "context"
+    };
+    let mut record = format!("{source} record {}", person.id);
+    if let Some(protection) = protection {
+        record.push_str(&format!(" ({protection})"));
+    }
+    if !relatives.is_empty() {
+        record.push_str(&format!(
+            ", whose relatives protected against {state} are: {}",
+            relatives.join(", ")
+        ));
+    }
+
+    let mut if_confirmed: Vec<String> = person
+        .roles
+        .iter()
+        .map(|r| format!("recorded as {}", role_label(*r)))
+        .collect();
+    let context = persecution_context(&person.id, knowledge)?;
+    if !context.is_empty() {
+        if_confirmed.push(format!(
+            "{} context finding(s) of political persecution within two hops",
+            context.len()
+        ));
+    }
+    let mut detail = format!(
+        "{} is a possible match, not an identity, for {record}: the asylum authority is to \
+         confirm or reject the identity before anything is executed",
+        party_label(request, index),
+    );
+    if !if_confirmed.is_empty() {
+        detail.push_str("; if confirmed: ");
+        detail.push_str(&if_confirmed.join("; "));
+    }
+    Ok(Some(finding(
+        FindingCode::PossibleMatchProtected,
+        index,
+        Some(&person.evidence),
+        detail,
+    )))
+}
+
+/// The family of a person (stated or implied links) who are in the registry and protected
+/// against the requesting state, with what each is to the person.
+fn protected_relatives(
+    id: &PersonId,
+    request: &Request,
+    knowledge: &dyn Knowledge,
+) -> Result<Vec<(RelationKind, RegistryPerson)>, AssessError> {
+    let mut out = Vec::new();
+    for link in knowledge.links_of(id)? {
+        if !link.kind.is_family() || &link.id == id {
+            continue;
+        }
+        // A relative the registry does not hold (a context person) is not protected: nothing
+        // is skipped, there is no protection to find.
+        if let Some(relative) = knowledge.registry_person(&link.id)?
+            && protected_against(&relative, request)
+        {
+            out.push((link.kind, relative));
+        }
+    }
+    Ok(out)
 }
 
 /// Findings about the request as a whole: the requesting state, the offences, the kind.
@@ -313,7 +453,7 @@ fn request_level_findings(
     Ok(())
 }
 
-/// The matches of a party that count as the same person.
+/// The candidates of a party at `match` or `possible` tier, with their records.
 fn identify(
     party: &Party,
     knowledge: &dyn Knowledge,
@@ -321,32 +461,35 @@ fn identify(
 ) -> Result<Vec<Identified>, AssessError> {
     let mut people = Vec::new();
     for candidate in knowledge.screen(party, settings.matches_per_party)? {
-        if candidate.score < settings.match_threshold {
+        // The index's verdict that this is someone else (DESIGN §5.1, tier `none`).
+        if candidate.tier == Tier::None {
             continue;
         }
-        let Ok(id) = PersonId::parse(candidate.id.clone()) else {
-            continue;
+        let body = candidate.source.label();
+        let id = PersonId::parse(candidate.id.clone()).map_err(|error| {
+            AssessError::UnreadableMatchId {
+                id: candidate.id.clone(),
+                body,
+                reason: error.to_string(),
+            }
+        })?;
+        let missing = || AssessError::MissingRecord {
+            id: id.to_string(),
+            body,
         };
-        let (registry, roles, birth) = match candidate.source {
-            Source::Registry => match knowledge.registry_person(&id)? {
-                Some(person) => {
-                    let (roles, birth) = (person.roles.clone(), person.birth_date);
-                    (Some(person), roles, birth)
-                }
-                None => continue,
-            },
-            Source::Context => match knowledge.context_person(&id)? {
-                Some(person) => (None, person.roles, person.birth_date),
-                None => continue,
-            },
+        let (registry, roles) = match candidate.source {
+            Source::Registry => {
+                let person = knowledge.registry_person(&id)?.ok_or_else(missing)?;
+                let roles = person.roles.clone();
+                (Some(person), roles)
+            }
+            Source::Context => {
+                let person = knowledge.context_person(&id)?.ok_or_else(missing)?;
+                (None, person.roles)
+            }
         };
-        // A namesake: the birth dates say it is someone else.
-        if let (Some(a), Some(b)) = (&party.birth_date, &birth)
-            && a.compare(b) == DateMatch::Mismatch
-        {
-            continue;
-        }
         people.push(Identified {
+            tier: candidate.tier,
             evidence: evidence(&candidate),
             id,
             registry,
@@ -478,6 +621,24 @@ fn party_label(request: &Request, index: usize) -> String {
         PartyRole::Other => "a party",
     });
     format!("party {index} ({role}, \"{}\")", party.names[0])
+}
+
+/// "refugee status granted by be on 2013-10-01", "asylum application pending before be since
+/// 2018-11-05".
+fn protection_label(protection: &Protection) -> String {
+    let by = protection.granted_by.as_str();
+    match (protection.status, protection.granted_on) {
+        (status, Some(granted)) if status != ProtectionStatus::AsylumSeeker => {
+            format!(
+                "{} status granted by {by} on {granted}",
+                status_label(status)
+            )
+        }
+        _ => match protection.applied_on {
+            Some(applied) => format!("asylum application pending before {by} since {applied}"),
+            None => format!("asylum application pending before {by}"),
+        },
+    }
 }
 
 fn status_label(status: ProtectionStatus) -> &'static str {

@@ -50,9 +50,8 @@ pub struct Settings {
     /// The state that received the request and runs Haven: protection granted by another
     /// state is a finding of its own (CJEU C-352/22: consult the granting authority).
     pub receiving_state: CountryCode,
-    /// The combined screening score at and above which a match is taken as the same person.
-    pub match_threshold: f32,
-    /// How many matches per party are considered.
+    /// How many matches per party are considered. Whether a match is the same person is the
+    /// index's tier (`Match.tier`), not a threshold here.
     pub matches_per_party: usize,
 }
 
@@ -61,18 +60,36 @@ impl Settings {
     pub fn new(receiving_state: CountryCode) -> Settings {
         Settings {
             receiving_state,
-            match_threshold: 0.8,
             matches_per_party: 5,
         }
     }
 }
 
-/// Why an assessment could not be made.
+/// Why an assessment could not be made. A safety check that cannot account for a candidate
+/// stops: skipping it would drop a possibly protected person without a trace.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AssessError {
     #[error("looking up the registry and context: {0}")]
     Knowledge(#[source] KnowledgeError),
+    /// The index returned a candidate whose id is not a valid person id.
+    #[error("screening returned {body} candidate {id:?}, which is not a valid person id: {reason}")]
+    UnreadableMatchId {
+        id: String,
+        /// `registry` or `context`.
+        body: &'static str,
+        reason: String,
+    },
+    /// The index returned a candidate the store does not hold (index and store out of step).
+    #[error(
+        "screening returned {body} record {id}, which the {body} does not hold: the index and \
+         the store are out of step; rebuild the index and assess again"
+    )]
+    MissingRecord {
+        id: String,
+        /// `registry` or `context`.
+        body: &'static str,
+    },
 }
 
 impl From<KnowledgeError> for AssessError {

@@ -81,20 +81,99 @@ pub enum ProtectionStatus {
     Temporary,
 }
 
+impl ProtectionStatus {
+    /// The snake_case name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProtectionStatus::Refugee => "refugee",
+            ProtectionStatus::Subsidiary => "subsidiary",
+            ProtectionStatus::AsylumSeeker => "asylum_seeker",
+            ProtectionStatus::Temporary => "temporary",
+        }
+    }
+}
+
 /// What a state granted and against whom: only what matching and the decision need, never the
 /// asylum grounds.
+///
+/// A granted status (refugee, subsidiary, temporary) carries the date it was granted; an asylum
+/// seeker has been granted nothing yet and carries at most the date of the application (DESIGN
+/// §5.2: an application pending is protection too, non-refoulement applies while it is
+/// examined). Parsing enforces both, so a value that exists is one of the two shapes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "RawProtection")]
 pub struct Protection {
     /// The kind of protection.
     pub status: ProtectionStatus,
-    /// The state that granted it.
+    /// The state that granted it (for an asylum seeker: the state examining the application).
     pub granted_by: CountryCode,
-    /// When (the application date, for an asylum seeker).
-    pub granted_on: PartialDate,
+    /// When it was granted: present for a granted status, absent for an asylum seeker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub granted_on: Option<PartialDate>,
+    /// When protection was applied for, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applied_on: Option<PartialDate>,
     /// The states the person is protected against (at least one).
-    #[serde(deserialize_with = "non_empty_states")]
     pub against: Vec<CountryCode>,
+}
+
+impl Protection {
+    /// The date that dates the protection: when it was granted, else when it was applied for.
+    pub fn since(&self) -> Option<PartialDate> {
+        self.granted_on.or(self.applied_on)
+    }
+}
+
+/// `Protection` as written, before the status and the dates are checked against each other.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProtection {
+    status: ProtectionStatus,
+    granted_by: CountryCode,
+    #[serde(default)]
+    granted_on: Option<PartialDate>,
+    #[serde(default)]
+    applied_on: Option<PartialDate>,
+    #[serde(deserialize_with = "non_empty_states")]
+    against: Vec<CountryCode>,
+}
+
+impl TryFrom<RawProtection> for Protection {
+    type Error = String;
+
+    fn try_from(raw: RawProtection) -> Result<Protection, String> {
+        match (raw.status, raw.granted_on) {
+            (ProtectionStatus::AsylumSeeker, Some(_)) => {
+                return Err(
+                    "granted_on: an asylum seeker has been granted nothing yet; give \
+                            the application date as applied_on"
+                        .to_owned(),
+                );
+            }
+            (ProtectionStatus::AsylumSeeker, None) | (_, Some(_)) => {}
+            (status, None) => {
+                return Err(format!(
+                    "granted_on: required for the granted status {}",
+                    status.as_str()
+                ));
+            }
+        }
+        if let (Some(applied), Some(granted)) = (raw.applied_on, raw.granted_on)
+            && applied > granted
+            && !applied.is_compatible(&granted)
+        {
+            return Err(format!(
+                "applied_on: {applied} is after granted_on {granted}"
+            ));
+        }
+        Ok(Protection {
+            status: raw.status,
+            granted_by: raw.granted_by,
+            granted_on: raw.granted_on,
+            applied_on: raw.applied_on,
+            against: raw.against,
+        })
+    }
 }
 
 fn non_empty_states<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<CountryCode>, D::Error> {

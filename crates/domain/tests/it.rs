@@ -172,7 +172,59 @@ fn registry_errors_name_the_field() {
                     r#"{"status": "refugee", "granted_by": "be", "granted_on": "2013", "against": ["kz"], "grounds": "x"}"#,
                 ),
             ),
-            "protection: unknown field `grounds`, expected one of `status`, `granted_by`, `granted_on`, `against`",
+            "protection: unknown field `grounds`, expected one of `status`, `granted_by`, `granted_on`, `applied_on`, `against`",
+        ),
+        (
+            registry_with(
+                "protection",
+                Some(
+                    r#"{"status": "asylum_seeker", "granted_by": "be", "applied_on": "2023-05", "against": ["ru"]}"#,
+                ),
+            ),
+            "ok",
+        ),
+        (
+            registry_with(
+                "protection",
+                Some(r#"{"status": "asylum_seeker", "granted_by": "be", "against": ["ru"]}"#),
+            ),
+            "ok",
+        ),
+        (
+            registry_with(
+                "protection",
+                Some(
+                    r#"{"status": "asylum_seeker", "granted_by": "be", "granted_on": "2023", "against": ["ru"]}"#,
+                ),
+            ),
+            "protection: granted_on: an asylum seeker has been granted nothing yet; give the application date as applied_on",
+        ),
+        (
+            registry_with(
+                "protection",
+                Some(
+                    r#"{"status": "subsidiary", "granted_by": "be", "applied_on": "2020", "against": ["sy"]}"#,
+                ),
+            ),
+            "protection: granted_on: required for the granted status subsidiary",
+        ),
+        (
+            registry_with(
+                "protection",
+                Some(
+                    r#"{"status": "refugee", "granted_by": "be", "applied_on": "2012-11", "granted_on": "2013-10-01", "against": ["kz"]}"#,
+                ),
+            ),
+            "ok",
+        ),
+        (
+            registry_with(
+                "protection",
+                Some(
+                    r#"{"status": "refugee", "granted_by": "be", "applied_on": "2014", "granted_on": "2013-10-01", "against": ["kz"]}"#,
+                ),
+            ),
+            "protection: applied_on: 2014 is after granted_on 2013-10-01",
         ),
         (
             registry_with("birth_date", Some("1971")),

@@ -17,21 +17,33 @@ use haven_store::Store;
 /// The index snapshot's file name in the data directory.
 const INDEX_FILE: &str = "screening.index";
 
-/// Opens the store of a data directory that has had data imported; screening or assessing
-/// against nothing would answer "no match" and mislead.
+/// Opens the store of a data directory that holds persons to screen against: registry or
+/// context, either may be empty (DESIGN §5.1; FollowTheMoney context data is often loaded
+/// before the registry). Screening against nothing at all would answer "no match" and mislead,
+/// so a directory without any person is refused; an empty registry is said on stderr, because
+/// no answer from such a run can be a protected person.
 pub fn open_with_data(data_dir: &Path) -> anyhow::Result<Store> {
     if !data_dir.join(haven_store::DATABASE_FILE).exists() {
         bail!(
-            "no Haven data in {}: import a registry first (haven import registry FILE)",
+            "no Haven data in {}: import a registry or context first (haven import registry FILE, \
+             haven import context FILE)",
             data_dir.display()
         );
     }
     let store = Store::open(data_dir)
         .with_context(|| format!("opening the store in {}", data_dir.display()))?;
-    if store.data_counts()?.registry_persons == 0 {
+    let counts = store.data_counts()?;
+    if counts.registry_persons == 0 && counts.context_persons == 0 {
         bail!(
-            "the registry in {} is empty: import a registry first (haven import registry FILE)",
+            "no persons to screen against in {}: import a registry or context first (haven \
+             import registry FILE, haven import context FILE)",
             data_dir.display()
+        );
+    }
+    if counts.registry_persons == 0 {
+        eprintln!(
+            "haven: the protection registry is empty: screening against the context knowledge \
+             base only; no protected person can be found"
         );
     }
     Ok(store)

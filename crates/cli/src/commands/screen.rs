@@ -14,6 +14,7 @@ use clap::Args;
 use haven_domain::{Party, parse_party};
 use haven_index::Match;
 use haven_ledger::{Action, Actor, Entry, Justification, ObjectId, Role};
+use haven_names::Tier;
 use haven_store::Store;
 use serde::Serialize;
 
@@ -34,9 +35,31 @@ pub struct ScreenArgs {
     /// How many matches to return per query, best first.
     #[arg(long, default_value_t = 10)]
     limit: usize,
+    /// Leave out matches below this tier (DESIGN §5.1): `match`, `possible`, or `none` for
+    /// every candidate.
+    #[arg(long, value_enum, default_value_t = MinTier::None)]
+    min_tier: MinTier,
     /// Why the screening is done (a case or request reference); recorded in the ledger.
     #[arg(long, default_value = "screening from the command line")]
     justification: String,
+}
+
+/// The tiers of DESIGN §5.1 as a command-line value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum MinTier {
+    Match,
+    Possible,
+    None,
+}
+
+impl MinTier {
+    fn tier(self) -> Tier {
+        match self {
+            MinTier::Match => Tier::Match,
+            MinTier::Possible => Tier::Possible,
+            MinTier::None => Tier::None,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -72,11 +95,15 @@ pub fn run(args: ScreenArgs, data_dir: &Path) -> anyhow::Result<()> {
     let index = knowledge::current_index(&store, data_dir)?;
 
     let queries: Vec<_> = queries.iter().map(haven_assess::records::query).collect();
-    let results = if queries.len() == 1 {
+    let mut results = if queries.len() == 1 {
         vec![index.screen(&queries[0], args.limit)]
     } else {
         index.screen_batch(&queries, args.limit)
     };
+    let min_tier = args.min_tier.tier();
+    for matches in &mut results {
+        matches.retain(|m| m.tier >= min_tier);
+    }
 
     log_consultation(&mut store, &args, queries.len(), &results)?;
 

@@ -140,3 +140,71 @@ fn the_demo_assesses_every_bundled_request() {
         "the demo uses its own temporary directory"
     );
 }
+
+/// The held-out-style scenario (`examples/data/requests/10-…`, DESIGN §1 pattern): the lawyer's
+/// family named by a short Latin form, another romanisation, a Cyrillic name and a bare surname,
+/// beside a context record that carries exactly the short form. Every party who is in the
+/// registry comes back at `match` or `possible` tier from `haven screen`, is a protection
+/// finding of the decision, and the case is frozen and referred to the asylum authority.
+#[test]
+fn every_registry_person_named_is_found_and_the_case_referred() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let data = imported(dir.path());
+    let path = examples().join("requests/10-mla-kz-short-name-and-family.json");
+    let request: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("readable")).expect("JSON");
+    // Who each party is, from the example's README: the registry records they may be.
+    let expected: [&[&str]; 4] = [&["R-1026"], &["R-1027"], &["R-1028"], &["R-1026", "R-1027"]];
+
+    for (index, party) in request["parties"]
+        .as_array()
+        .expect("parties")
+        .iter()
+        .enumerate()
+    {
+        let output = haven(&data, &["screen", "--query", &party.to_string()]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let answer: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("one JSON object");
+        for id in expected[index] {
+            let found = answer["matches"]
+                .as_array()
+                .expect("matches")
+                .iter()
+                .find(|m| m["id"] == *id && m["source"] == "registry")
+                .unwrap_or_else(|| panic!("party {index}: {id} not returned: {answer}"));
+            assert!(
+                found["tier"] == "match" || found["tier"] == "possible",
+                "party {index}: {found}"
+            );
+        }
+    }
+
+    let output = haven(
+        &data,
+        &["assess", path.to_str().expect("UTF-8"), "--dry-run"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let decision: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(decision["outcome"], "freeze_and_refer", "{decision:#}");
+    let referrals = decision["referrals"].as_array().expect("referrals");
+    assert!(referrals.iter().any(|r| r == "asylum_authority"));
+    let findings = decision["findings"].as_array().expect("findings");
+    for (index, ids) in expected.iter().enumerate() {
+        for id in *ids {
+            assert!(
+                findings.iter().any(|f| f["party"] == index
+                    && f["match"]["id"] == *id
+                    && (f["code"] == "protected_against_requesting_state"
+                        || f["code"] == "possible_match_protected")),
+                "party {index}: no protection finding for {id}: {decision:#}"
+            );
+        }
+    }
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["party"] == 3 && f["code"] == "possible_match_protected"),
+        "the bare surname is a possible match: {decision:#}"
+    );
+}

@@ -111,7 +111,7 @@ fn batch_answers_in_order_and_a_new_import_refreshes_the_index() {
 
     // A person imported later is found: the stale snapshot is rebuilt.
     let more = dir.path().join("more.jsonl");
-    std::fs::write(&more, r#"{"id": "R-2001", "names": ["Nurlan Abishev"], "protection": {"status": "asylum_seeker", "granted_by": "fr", "granted_on": "2024", "against": ["kz"]}}"#).expect("writable");
+    std::fs::write(&more, r#"{"id": "R-2001", "names": ["Nurlan Abishev"], "protection": {"status": "asylum_seeker", "granted_by": "fr", "applied_on": "2024", "against": ["kz"]}}"#).expect("writable");
     let import = haven(
         &data,
         &["import", "registry", more.to_str().expect("UTF-8")],
@@ -208,8 +208,158 @@ fn bad_input_names_the_place_and_nothing_is_logged() {
     let output = haven(&empty, &["screen", "--query", r#"{"names": ["A"]}"#]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        stderr(&output).contains("import a registry first"),
+        stderr(&output).contains("import a registry or context first"),
         "{}",
         stderr(&output)
+    );
+}
+
+/// Context data loaded before any registry (FollowTheMoney exports often are): screening and
+/// assessing work against the context alone, and say that the registry is empty.
+#[test]
+fn screening_and_assessing_work_against_the_context_alone() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let data = dir.path().join("data");
+    let context = dir.path().join("context.jsonl");
+    std::fs::write(
+        &context,
+        r#"{"kind": "person", "id": "C-1", "names": ["Marat Bekov", "Марат Беков"], "nationalities": ["kz"], "roles": ["journalist"]}
+{"kind": "finding", "id": "F-1", "about": "C-1", "type": "recognised_political_prisoner", "state": "kz", "date": "2017", "summary": "Invented for the test.", "source": "Illustrative source"}
+"#,
+    )
+    .expect("writable");
+    let import = haven(
+        &data,
+        &["import", "context", context.to_str().expect("UTF-8")],
+    );
+    assert!(import.status.success(), "{}", stderr(&import));
+
+    let output = haven(
+        &data,
+        &["screen", "--query", r#"{"names": ["Беков Марат"]}"#],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("the protection registry is empty"),
+        "{}",
+        stderr(&output)
+    );
+    let found = matches(stdout(&output).trim());
+    assert_eq!(
+        (found[0].0.as_str(), found[0].1.as_str()),
+        ("C-1", "context")
+    );
+
+    let request = dir.path().join("request.json");
+    std::fs::write(
+        &request,
+        r#"{"reference": "MLA/1", "kind": "mla", "requesting_state": "kz", "received_on": "2024-01-10",
+            "offences": [{"description": "fraud", "category": "fraud"}],
+            "parties": [{"role": "witness", "names": ["Marat Bekov"]}],
+            "measures": [{"kind": "questioning", "party": 0}]}"#,
+    )
+    .expect("writable");
+    let output = haven(
+        &data,
+        &["assess", request.to_str().expect("UTF-8"), "--dry-run"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let decision: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let codes: Vec<&str> = decision["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert!(
+        codes.contains(&"context_political_persecution"),
+        "{codes:?}"
+    );
+}
+
+/// Hostile or broken queries: each a clear error on stderr with exit code 2 (never a panic,
+/// which exits 101), or a sane answer.
+#[test]
+fn bad_names_and_tiers_are_clear_errors() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let data = imported(dir.path());
+    let long = format!(r#"{{"names": ["{}"]}}"#, "Bekova ".repeat(1430));
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--query", r#"{"names": [""]}"#],
+            "a name may not be empty",
+        ),
+        (
+            &["--query", r#"{"names": ["   "]}"#],
+            "a name may not be empty",
+        ),
+        (
+            &["--query", r#"{"names": []}"#],
+            "at least one name is required",
+        ),
+        (&["--query", &long], "a name is longer than 512 characters"),
+        (
+            &["--query", "{\"names\": [\"Aigerim\\u0007Bekova\"]}"],
+            "contains a control character",
+        ),
+        (
+            &["--query", "{\"names\": [\"Aigerim\\nBekova\"]}"],
+            "contains a control character",
+        ),
+        (
+            &[
+                "--min-tier",
+                "certain",
+                "--query",
+                r#"{"names": ["Aigerim Bekova"]}"#,
+            ],
+            "invalid value 'certain' for '--min-tier <MIN_TIER>'",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = haven(&data, &[&["screen"], *args].concat());
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(expected),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(stdout(&output).is_empty(), "{args:?}: nothing printed");
+    }
+
+    // Sane answers: names with nothing to match on (a zero-width space, punctuation only) match
+    // nobody, and the run still succeeds.
+    for name in ["\u{200b}", "·—·"] {
+        let query = serde_json::json!({ "names": [name] }).to_string();
+        let output = haven(&data, &["screen", "--query", &query]);
+        assert!(output.status.success(), "{name:?}: {}", stderr(&output));
+        assert_eq!(stdout(&output).trim(), r#"{"matches":[]}"#, "{name:?}");
+    }
+    let output = haven(
+        &data,
+        &[
+            "screen",
+            "--min-tier",
+            "match",
+            "--query",
+            r#"{"names": ["Aigerim Bekova"]}"#,
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let answer: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let tiers: Vec<&str> = answer["matches"]
+        .as_array()
+        .expect("matches")
+        .iter()
+        .filter_map(|m| m["tier"].as_str())
+        .collect();
+    assert!(
+        !tiers.is_empty() && tiers.iter().all(|t| *t == "match"),
+        "{tiers:?}"
     );
 }

@@ -96,6 +96,16 @@ const CASES: &[Case] = &[
         ..BASE
     },
     Case {
+        name: "a possible match for a protected person: freeze until the identity is confirmed",
+        roles: &["subject", "household_member"],
+        measures: &["questioning@1"],
+        findings: &["possible_match_protected@1"],
+        outcome: Freeze,
+        rules: &["possible-match-protected"],
+        referrals: &["asylum_authority", "investigating_judge"],
+        ..BASE
+    },
+    Case {
         name: "political offence (MLA)",
         offences: &["political"],
         outcome: Refuse,

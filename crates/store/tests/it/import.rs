@@ -339,3 +339,53 @@ fn a_read_error_stores_nothing() {
     assert_eq!(err.to_string(), "reading the input: disk gone");
     assert_eq!(store.data_counts().expect("counts").registry_persons, 0);
 }
+
+/// An asylum seeker is protected while the application is examined (DESIGN §5.2): imported with
+/// the application date and read back as written; one carrying a grant date is refused with its
+/// line, and nothing of that file is stored.
+#[test]
+fn asylum_seekers_are_imported_with_their_application_date() {
+    let (_dir, mut store) = fresh();
+    let seeker = |id: &str, dates: serde_json::Value| {
+        let mut protection =
+            serde_json::json!({"status": "asylum_seeker", "granted_by": "be", "against": ["ru"]});
+        protection
+            .as_object_mut()
+            .expect("object")
+            .extend(dates.as_object().expect("object").clone());
+        serde_json::json!({"id": id, "names": ["Ilya Voronetskiy"], "protection": protection})
+            .to_string()
+    };
+    let bad = vec![
+        seeker("R-1", serde_json::json!({"applied_on": "2023-05-02"})),
+        seeker("R-2", serde_json::json!({"granted_on": "2023"})),
+    ];
+    assert_eq!(
+        refused(registry(&mut store, &bad, ImportMode::AllOrNothing)),
+        [
+            "line 2: protection: granted_on: an asylum seeker has been granted nothing yet; give the application date as applied_on"
+        ]
+    );
+    assert_eq!(store.data_counts().expect("counts").registry_persons, 0);
+
+    let good = vec![
+        seeker("R-1", serde_json::json!({"applied_on": "2023-05-02"})),
+        seeker("R-2", serde_json::json!({})),
+    ];
+    let report = registry(&mut store, &good, ImportMode::AllOrNothing).expect("imports");
+    assert_eq!(report.inserted, 2);
+    let stored = store
+        .get_registry_person(&id("R-1"))
+        .expect("read")
+        .expect("stored");
+    assert_eq!(stored.protection.granted_on, None);
+    assert_eq!(
+        stored.protection.since().map(|d| d.to_string()).as_deref(),
+        Some("2023-05-02")
+    );
+    let undated = store
+        .get_registry_person(&id("R-2"))
+        .expect("read")
+        .expect("stored");
+    assert_eq!(undated.protection.since(), None);
+}
