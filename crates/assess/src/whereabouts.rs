@@ -107,12 +107,20 @@ mod tests {
         }
     }
 
+    /// Measures (JSON), the findings already derived (code, party), the parties that get a
+    /// whereabouts finding.
+    type Row = (
+        &'static str,
+        &'static [(FindingCode, usize)],
+        &'static [usize],
+    );
+
     /// Each row: measures, the findings already derived, and the parties that get a
     /// whereabouts finding.
     #[test]
     fn whereabouts_by_measure_and_finding() {
         use FindingCode::*;
-        let cases: &[(&str, &[(FindingCode, usize)], &[usize])] = &[
+        let cases: &[Row] = &[
             (
                 r#"{"kind": "locate", "party": 0}"#,
                 &[(ProtectedAgainstRequestingState, 0)],
