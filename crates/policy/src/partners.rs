@@ -51,8 +51,12 @@ pub struct Instrument {
     pub national: bool,
     /// The request kinds it governs.
     pub kinds: Vec<RequestKind>,
-    /// Only for offences of these categories (the UN conventions' scope); empty: any offence.
+    /// Only for offences of these categories; empty: no restriction by category.
     pub offence_categories: Vec<OffenceCategory>,
+    /// Only for offences whose description contains one of these words (lower-case): the UN
+    /// conventions' scope (corruption, organised crime) is not a category of the request;
+    /// empty: no restriction by description.
+    pub offence_terms: Vec<String>,
     /// The words by which a text names it (to prove that a reply names only what binds).
     pub cited_as: Vec<String>,
     pub clauses: BTreeMap<String, Clause>,
@@ -64,13 +68,18 @@ impl Instrument {
         self.clauses.get(name)
     }
 
+    /// Does it govern this request: its kind, and some offence within its scope? A description
+    /// in words the table does not list leaves the instrument out: national law and
+    /// reciprocity then govern, the more protective fallback (mandatory refusal grounds).
     fn governs(&self, request: &Request) -> bool {
-        self.kinds.contains(&request.kind)
-            && (self.offence_categories.is_empty()
-                || request
-                    .offences
-                    .iter()
-                    .any(|o| self.offence_categories.contains(&o.category)))
+        let in_scope = |o: &haven_domain::Offence| {
+            let description = o.description.as_str().to_lowercase();
+            (self.offence_categories.is_empty() || self.offence_categories.contains(&o.category))
+                && (self.offence_terms.is_empty()
+                    || self.offence_terms.iter().any(|t| description.contains(t)))
+        };
+        let scoped = !self.offence_categories.is_empty() || !self.offence_terms.is_empty();
+        self.kinds.contains(&request.kind) && (!scoped || request.offences.iter().any(in_scope))
     }
 
     fn reference(&self) -> InstrumentRef {
@@ -369,6 +378,8 @@ struct RawInstrument {
     kinds: Vec<String>,
     #[serde(default)]
     offence_categories: Vec<String>,
+    #[serde(default)]
+    offence_terms: Vec<String>,
     cited_as: Vec<String>,
     #[serde(default)]
     clauses: BTreeMap<String, RawClause>,
@@ -468,6 +479,12 @@ impl RawInstrument {
             national: self.national,
             kinds,
             offence_categories,
+            offence_terms: self
+                .offence_terms
+                .iter()
+                .map(|t| t.trim().to_lowercase())
+                .filter(|t| !t.is_empty())
+                .collect(),
             cited_as: self.cited_as,
             clauses,
         })

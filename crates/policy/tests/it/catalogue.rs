@@ -4,7 +4,10 @@
 use std::collections::BTreeSet;
 
 use haven_domain::{FindingCode, Outcome};
-use haven_policy::{BUNDLED_CATALOGUE, CONFIDENTIALITY_RULE, Catalogue, PolicyError, Tag};
+use haven_policy::{
+    BUNDLED_CATALOGUE, BUNDLED_PARTNERS, CONFIDENTIALITY_RULE, Catalogue, PartnerTable,
+    PolicyError, Tag,
+};
 
 #[test]
 fn the_bundled_catalogue_parses_and_is_versioned() {
@@ -314,5 +317,56 @@ fn shape_errors_are_reported() {
             ),
             "{error:?}"
         );
+    }
+}
+
+/// The partner table is checked when it loads: every error names what is wrong, and a reply
+/// sentence that would disclose asylum information is refused before any reply is written.
+#[test]
+fn partner_table_errors_are_reported() {
+    assert!(PartnerTable::parse(BUNDLED_PARTNERS).is_ok());
+    let cases = [
+        (
+            BUNDLED_PARTNERS.replace(
+                r#"instruments = ["uncac-mla""#,
+                r#"instruments = ["ets-999", "uncac-mla""#,
+            ),
+            "unknown instrument \"ets-999\"",
+        ),
+        (
+            BUNDLED_PARTNERS.replace(
+                "INTERPOL's rules on the processing of data are applied.",
+                "The refugee is protected here.",
+            ),
+            "would disclose asylum information",
+        ),
+        (
+            BUNDLED_PARTNERS.replace(r#"states = ["kz"]"#, r#"states = ["kz", "kz"]"#),
+            "listed twice",
+        ),
+        (
+            BUNDLED_PARTNERS.replace(r#"states = ["kz"]"#, r#"states = ["be"]"#),
+            "the requested state",
+        ),
+        (
+            BUNDLED_PARTNERS.replace(
+                "clauses.political_offence = { pinpoint = \"Art 2(a)\"",
+                "clauses.loyalty = { pinpoint = \"Art 2(a)\"",
+            ),
+            "unknown clause",
+        ),
+        (
+            BUNDLED_PARTNERS.replace(r#"mla = "be-law-2004""#, r#"mla = "be-law-1999""#),
+            "unknown instrument \"be-law-1999\"",
+        ),
+    ];
+    for (text, message) in cases {
+        assert_ne!(
+            text, BUNDLED_PARTNERS,
+            "the replacement for {message:?} changed nothing"
+        );
+        let error = PartnerTable::parse(&text).expect_err(message);
+        assert!(error.to_string().contains(message), "{error}");
+        assert!(matches!(error, PolicyError::Partners { .. }), "{error:?}");
     }
 }

@@ -1018,7 +1018,7 @@ const PARTNER_ROWS: &[PartnerRow] = &[
         state: "kz",
         outcome: Refuse,
         cites: &[
-            "persecution-clause-extradition:Convention against Corruption 2003 (extradition) Art 44(15) [M]",
+            "persecution-clause-extradition:Law of 15 March 1874 on extradition Art 2bis [M]",
             "!(ETS 24)",
         ],
     },
@@ -1106,7 +1106,7 @@ const PARTNER_ROWS: &[PartnerRow] = &[
         outcome: Safeguards,
         cites: &[
             "search-premises:ECHR Art 8",
-            "search-premises:Convention against Corruption 2003 (mutual legal assistance) Art 46(17) [M]",
+            "search-premises:Law of 9 December 2004",
             "!(ETS 30)",
         ],
     },
@@ -1141,8 +1141,9 @@ const PARTNER_ROWS: &[PartnerRow] = &[
         state: "kz",
         outcome: Safeguards,
         cites: &[
-            "transfer-of-data:Convention against Corruption 2003 (mutual legal assistance) Art 46(19) [M]",
+            "transfer-of-data:Law Enforcement Directive",
             "!ETS 182",
+            "!Corruption",
         ],
     },
     PartnerRow {
@@ -1249,6 +1250,20 @@ fn the_legal_basis_per_partner() {
             "kz",
             "mla",
             "fraud",
+            BasisKind::NationalLawAndReciprocity,
+            &["be-law-2004"],
+        ),
+        (
+            "kz",
+            "mla",
+            "fraud:bribery of a customs official",
+            BasisKind::Instruments,
+            &["uncac-mla"],
+        ),
+        (
+            "kz",
+            "mla",
+            "fraud:laundering the proceeds of an organised crime group",
             BasisKind::Instruments,
             &["uncac-mla", "untoc-mla", "ets-141"],
         ),
@@ -1265,6 +1280,13 @@ fn the_legal_basis_per_partner() {
             "political",
             BasisKind::NationalLawAndReciprocity,
             &["be-law-1874"],
+        ),
+        (
+            "kz",
+            "extradition",
+            "fraud:bribery",
+            BasisKind::Instruments,
+            &["uncac-extradition"],
         ),
         (
             "kz",
@@ -1292,13 +1314,20 @@ fn the_legal_basis_per_partner() {
             "extradition",
             "violent",
             BasisKind::Instruments,
-            &["ets-24", "untoc-extradition"],
+            &["ets-24"],
         ),
         ("dk", "mla", "other", BasisKind::Instruments, &["ets-30"]),
         (
             "us",
             "mla",
             "fraud",
+            BasisKind::NationalLawAndReciprocity,
+            &["be-law-2004"],
+        ),
+        (
+            "us",
+            "mla",
+            "fraud:bribery of a customs official",
             BasisKind::NationalLawAndReciprocity,
             &["be-law-2004"],
         ),
@@ -1318,8 +1347,14 @@ fn the_legal_basis_per_partner() {
         ),
     ];
     for &(state, kind, offence, basis_kind, ids) in rows {
-        let mut request = request(kind, &["subject"], &[], &[offence]);
+        // `category` or `category:description` (the UN conventions' scope is in the words).
+        let (category, description) = offence.split_once(':').unwrap_or((offence, ""));
+        let mut request = request(kind, &["subject"], &[], &[category]);
         request.requesting_state = CountryCode::parse(state).expect("valid");
+        if !description.is_empty() {
+            request.offences[0].description =
+                haven_domain::Text::parse(description).expect("valid text");
+        }
         let facts = Facts {
             request: &request,
             requested_state: be(),

@@ -32,11 +32,12 @@ struct Row {
 }
 
 const ROWS: &[Row] = &[
-    // Kazakhstan, fraud: UNCAC is the instrument; never the 1959 Convention or its protocol.
+    // Kazakhstan, a corruption offence: UNCAC is the instrument; never the 1959 Convention or
+    // its protocol.
     Row {
         state: "kz",
         kind: "mla",
-        offence: "fraud",
+        offence: "fraud:bribery of a customs official",
         outcome: Outcome::Refuse,
         phrases: &[
             "Article 46(21)(b)",
@@ -49,14 +50,28 @@ const ROWS: &[Row] = &[
     Row {
         state: "kz",
         kind: "mla",
-        offence: "fraud",
+        offence: "fraud:bribery of a customs official",
         outcome: Outcome::ProceedWithSafeguards,
         phrases: &[
             "Article 46(17)",
             "Article 46(19)",
             "prior consent",
+            "onward transfer",
             "!1959",
             "!ETS No. 182",
+        ],
+    },
+    // Kazakhstan, a fraud the UN conventions do not reach: Belgian law and reciprocity.
+    Row {
+        state: "kz",
+        kind: "mla",
+        offence: "fraud",
+        outcome: Outcome::Refuse,
+        phrases: &[
+            "Law of 9 December 2004",
+            "reciprocity",
+            "!Corruption",
+            "!1959",
         ],
     },
     // Kazakhstan, an offence outside the UN conventions: Belgian law and reciprocity.
@@ -180,9 +195,18 @@ const ROWS: &[Row] = &[
     },
 ];
 
+/// `offence` is a category, or `category:description`.
 fn request_from(state: &str, kind: &str, offence: &str) -> Request {
-    let mut request = request(kind, &["subject"], &[], &[offence]);
+    let (category, description) = match offence.split_once(':') {
+        Some((category, description)) => (category, Some(description)),
+        None => (offence, None),
+    };
+    let mut request = request(kind, &["subject"], &[], &[category]);
     request.requesting_state = CountryCode::parse(state).expect("valid");
+    if let Some(description) = description {
+        request.offences[0].description =
+            haven_domain::Text::parse(description).expect("valid text");
+    }
     request
 }
 
@@ -227,6 +251,8 @@ fn foreign_instruments(request: &Request, text: &str) -> Vec<String> {
 fn every_kind_outcome_and_partner_gives_a_leak_free_reply_under_its_own_instruments() {
     let categories = [
         "fraud",
+        "fraud:bribery of a customs official",
+        "fraud:laundering the proceeds of an organised crime group",
         "political",
         "terrorism",
         "violent",
