@@ -52,9 +52,10 @@ fn heading(out: &mut String, request: &Request, decision: &Decision) {
         .iter()
         .map(|r| r.as_str().replace('_', " "))
         .collect();
+    // The outcome line stands alone: the CLI and its users read "OUTCOME: …" as a line.
     let _ = writeln!(
         out,
-        "OUTCOME: {}. Referrals: {}.",
+        "OUTCOME: {}\nREFERRALS: {}",
         decision.outcome.as_str().replace('_', " ").to_uppercase(),
         if referrals.is_empty() {
             "none".to_owned()
