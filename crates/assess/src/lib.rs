@@ -10,6 +10,7 @@
 mod findings;
 mod memo;
 pub mod records;
+mod whereabouts;
 
 use haven_domain::{
     ContextPerson, CountryCode, Decision, Finding as ContextFinding, Party, PersonId,
@@ -20,6 +21,7 @@ use haven_policy::{Catalogue, Facts};
 
 pub use findings::derive_findings;
 pub use memo::memo;
+pub use whereabouts::whereabouts_findings;
 
 /// An error from the knowledge source (a database, an index), passed through.
 pub type KnowledgeError = Box<dyn std::error::Error + Send + Sync>;
@@ -106,7 +108,9 @@ pub fn assess(
     settings: &Settings,
     catalogue: &Catalogue,
 ) -> Result<Decision, AssessError> {
-    let findings = derive_findings(request, knowledge, settings)?;
+    let mut findings = derive_findings(request, knowledge, settings)?;
+    let whereabouts = whereabouts_findings(request, &findings);
+    findings.extend(whereabouts);
     let state_risk = knowledge
         .state_profile(request.requesting_state)?
         .map(|p| p.risk);
@@ -114,6 +118,7 @@ pub fn assess(
         catalogue,
         &Facts {
             request,
+            requested_state: settings.receiving_state,
             findings,
             state_risk,
         },

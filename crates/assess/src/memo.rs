@@ -1,120 +1,312 @@
-//! The decision memo: the decision in the order a judge reads it — the request, the outcome,
-//! each finding with its evidence, the rules applied with their sources, the safeguards, the
-//! referrals, and the reply proposed for the requesting state.
+//! The decision memo, for the judge: short enough to read in a minute. The legal basis first,
+//! then the outcome, the findings numbered (each record's evidence said once), the grounds (each
+//! rule with the findings it rests on, by number, and its legal sources), the safeguards grouped
+//! by code, and the reply proposed for the requesting state. Sources not read in a primary text
+//! ([S], [M]) are marked "to be verified" (LEGAL-REVIEW §5).
 
 use std::fmt::Write as _;
 
-use haven_domain::{Decision, Request, RequestKind};
+use haven_domain::{
+    BasisKind, Decision, DecisionFinding, FindingCode, LegalBasis, Request, RequestKind,
+};
 
 /// Renders a decision as a plain-text memo. Internal: it states protection details.
 pub fn memo(request: &Request, decision: &Decision) -> String {
     let mut out = String::new();
-    let kind = match request.kind {
-        RequestKind::Mla => "mutual legal assistance request",
-        RequestKind::Eio => "European Investigation Order",
-        RequestKind::Extradition => "extradition request",
-        RequestKind::RedNotice => "INTERPOL red notice",
-        RequestKind::Diffusion => "INTERPOL diffusion",
-    };
-    let _ = writeln!(out, "DECISION MEMO — {} ({kind})", request.reference);
-    let _ = writeln!(
-        out,
-        "Requesting state: {}. Received: {}. Parties: {}. Measures: {}.",
-        request.requesting_state.as_str(),
-        request.received_on,
-        request.parties.len(),
-        request.measures.len()
-    );
-    let _ = writeln!(
-        out,
-        "\nOUTCOME: {}",
-        decision.outcome.as_str().replace('_', " ").to_uppercase()
-    );
-    if let Some(ledger) = &decision.ledger {
-        let _ = writeln!(out, "Ledger entry {} (root {}).", ledger.index, ledger.root);
-    }
-
-    out.push_str("\nFINDINGS\n");
-    if decision.findings.is_empty() {
-        out.push_str("  None: no party matches the registry or the context knowledge base.\n");
-    }
-    // Grouped by party, each record's evidence said once, then what it shows.
-    let mut parties: Vec<Option<usize>> = decision.findings.iter().map(|f| f.party).collect();
-    parties.sort_by_key(|p| p.map_or(usize::MAX, |p| p));
-    parties.dedup();
-    for party in parties {
-        match party {
-            Some(index) => {
-                let name = request
-                    .parties
-                    .get(index)
-                    .map_or("", |p| p.names[0].as_str());
-                let _ = writeln!(out, "  Party {index} (\"{name}\")");
-            }
-            None => out.push_str("  The request as a whole\n"),
-        }
-        let mut shown = Vec::new();
-        for finding in decision.findings.iter().filter(|f| f.party == party) {
-            if let Some(evidence) = &finding.matched
-                && !shown.contains(&evidence.id)
-            {
-                shown.push(evidence.id.clone());
-                let _ = writeln!(
-                    out,
-                    "    Identified as {} record {} (score {:.2}): {}",
-                    evidence.source, evidence.id, evidence.score, evidence.explanation
-                );
-            }
-        }
-        for finding in decision.findings.iter().filter(|f| f.party == party) {
-            let _ = writeln!(out, "    - {}: {}", finding.code, finding.detail);
-        }
-    }
-
-    match &decision.catalogue_version {
-        Some(version) => {
-            let _ = writeln!(
-                out,
-                "\nRULES APPLIED AND REASONS (rule catalogue {version})"
-            );
-        }
-        None => out.push_str("\nRULES APPLIED AND REASONS\n"),
-    }
-    if decision.reasons.is_empty() {
-        out.push_str("  No rule of the catalogue applies.\n");
-    }
-    for (n, reason) in decision.reasons.iter().enumerate() {
-        let rule = decision.rules_applied.get(n).map_or("", String::as_str);
-        let _ = writeln!(out, "  {}. ({rule}) {reason}", n + 1);
-    }
-
-    out.push_str("\nSAFEGUARDS REQUIRED\n");
-    if decision.safeguards.is_empty() {
-        out.push_str("  None beyond the ordinary law of execution.\n");
-    }
-    for safeguard in &decision.safeguards {
-        let applies = safeguard
-            .applies_to
-            .as_deref()
-            .map_or_else(String::new, |a| format!(" — {a}"));
-        let _ = writeln!(
-            out,
-            "  - {}{applies} [{}]",
-            safeguard.code, safeguard.citation
-        );
-    }
-
-    out.push_str("\nREFERRALS\n");
-    if decision.referrals.is_empty() {
-        out.push_str("  None.\n");
-    }
-    for referral in &decision.referrals {
-        let _ = writeln!(out, "  - {referral}");
-    }
-
+    heading(&mut out, request, decision);
+    findings(&mut out, request, &decision.findings);
+    grounds(&mut out, decision);
+    safeguards(&mut out, decision);
     out.push_str("\nREPLY PROPOSED TO THE REQUESTING STATE (discloses no asylum information)\n");
     for line in decision.reply_to_requesting_state.lines() {
         let _ = writeln!(out, "  {line}");
     }
     out
+}
+
+fn kind_phrase(kind: RequestKind) -> &'static str {
+    match kind {
+        RequestKind::Mla => "mutual legal assistance request",
+        RequestKind::Eio => "European Investigation Order",
+        RequestKind::Extradition => "extradition request",
+        RequestKind::RedNotice => "INTERPOL red notice",
+        RequestKind::Diffusion => "INTERPOL diffusion",
+    }
+}
+
+/// Reference, legal basis, outcome and referrals: what a judge needs before the detail.
+fn heading(out: &mut String, request: &Request, decision: &Decision) {
+    let _ = writeln!(
+        out,
+        "DECISION MEMO — {} ({} from {}, received {}; {} parties, {} measures)",
+        request.reference,
+        kind_phrase(request.kind),
+        request.requesting_state.as_str().to_uppercase(),
+        request.received_on,
+        request.parties.len(),
+        request.measures.len()
+    );
+    let _ = writeln!(out, "LEGAL BASIS: {}", basis(decision.legal_basis.as_ref()));
+    let referrals: Vec<String> = decision
+        .referrals
+        .iter()
+        .map(|r| r.as_str().replace('_', " "))
+        .collect();
+    // The outcome line stands alone: the CLI and its users read "OUTCOME: …" as a line.
+    let _ = writeln!(
+        out,
+        "OUTCOME: {}\nREFERRALS: {}",
+        decision.outcome.as_str().replace('_', " ").to_uppercase(),
+        if referrals.is_empty() {
+            "none".to_owned()
+        } else {
+            referrals.join(", ")
+        }
+    );
+    if let Some(ledger) = &decision.ledger {
+        let _ = writeln!(out, "Ledger entry {} (root {}).", ledger.index, ledger.root);
+    }
+}
+
+/// "instruments in force between BE and KZ: …" or "no treaty on record …: national law and
+/// reciprocity (…)".
+fn basis(basis: Option<&LegalBasis>) -> String {
+    let Some(basis) = basis else {
+        return "not recorded (decision made before the partner table)".into();
+    };
+    let named: Vec<String> = basis
+        .instruments
+        .iter()
+        .map(|i| format!("{} [{}]", i.title, verify(&i.tag)))
+        .collect();
+    let states = format!(
+        "{} and {}",
+        basis.requested_state.as_str().to_uppercase(),
+        basis.requesting_state.as_str().to_uppercase()
+    );
+    match basis.kind {
+        BasisKind::Instruments => {
+            format!(
+                "instruments in force between {states}: {}",
+                named.join("; ")
+            )
+        }
+        _ if named.is_empty() => format!(
+            "no treaty on record between {states}: national law and reciprocity (no partner \
+             table for {})",
+            basis.requested_state.as_str().to_uppercase()
+        ),
+        _ => format!(
+            "no treaty on record between {states}: national law and reciprocity — {}",
+            named.join("; ")
+        ),
+    }
+}
+
+/// A tag as the memo shows it: [P] as is, [S] and [M] flagged.
+fn verify(tag: &str) -> String {
+    match tag {
+        "P" => "P".into(),
+        other => format!("{other}, source to be verified"),
+    }
+}
+
+/// Marks every "[S]" and "[M]" in a list of citations.
+fn mark(citations: &str) -> String {
+    citations
+        .replace("[S]", "[S, source to be verified]")
+        .replace("[M]", "[M, source to be verified]")
+}
+
+/// Two details that end alike over this many characters report the same record reached along
+/// another path (context findings repeat their source's summary for every party they reach);
+/// the memo says "as finding N" instead of repeating it. 80 characters is longer than any prefix
+/// two different summaries of the bundled context share, and shorter than every summary.
+const SAME_RECORD_SUFFIX: usize = 80;
+
+/// The findings, numbered from 1 in decision order (reasons and grounds use these numbers),
+/// grouped by party and code: each record's evidence said once, a detail already said for another
+/// party referred to by number.
+fn findings(out: &mut String, request: &Request, findings: &[DecisionFinding]) {
+    out.push_str("\nFINDINGS\n");
+    if findings.is_empty() {
+        out.push_str("  None: no party matches the registry or the context knowledge base.\n");
+    }
+    let mut n = 0;
+    let mut said: Vec<(usize, &str)> = Vec::new();
+    while n < findings.len() {
+        let party = findings[n].party;
+        let end = n + findings[n..]
+            .iter()
+            .take_while(|f| f.party == party)
+            .count();
+        party_heading(out, request, &findings[n..end]);
+        let mut g = n;
+        while g < end {
+            let code = findings[g].code;
+            let stop = g + findings[g..end]
+                .iter()
+                .take_while(|f| f.code == code)
+                .count();
+            let numbers: Vec<usize> = (g + 1..=stop).collect();
+            let mut details: Vec<String> = Vec::new();
+            for (i, f) in findings.iter().enumerate().take(stop).skip(g) {
+                match said.iter().find(|(_, d)| same_record(d, &f.detail)) {
+                    Some((first, _)) => details.push(format!("as finding {first}")),
+                    None => details.push(f.detail.clone()),
+                }
+                said.push((i + 1, &f.detail));
+            }
+            let _ = writeln!(
+                out,
+                "    {}. {code}: {}",
+                ranges(&numbers),
+                details.join(" | ")
+            );
+            g = stop;
+        }
+        n = end;
+    }
+}
+
+/// Who the findings are about and the record they rest on, once per party.
+fn party_heading(out: &mut String, request: &Request, group: &[DecisionFinding]) {
+    let Some(index) = group[0].party else {
+        out.push_str("  The request as a whole\n");
+        return;
+    };
+    let name = request
+        .parties
+        .get(index)
+        .and_then(|p| p.names.first())
+        .map_or("", |n| n.as_str());
+    let _ = writeln!(out, "  Party {index} \"{name}\"");
+    let mut shown: Vec<&str> = Vec::new();
+    for finding in group {
+        let Some(evidence) = &finding.matched else {
+            continue;
+        };
+        if finding.code == FindingCode::PossibleMatchProtected {
+            // A possible match is said in full: the judge must see why it is only possible.
+            let _ = writeln!(
+                out,
+                "    POSSIBLE match, not confirmed: {} record {} (score {:.2}). {} A person must \
+                 confirm or reject the identity before anything is executed.",
+                evidence.source, evidence.id, evidence.score, evidence.explanation
+            );
+        } else if !shown.contains(&evidence.id.as_str()) {
+            let _ = writeln!(
+                out,
+                "    Identified as {} record {} (score {:.2}): {}",
+                evidence.source, evidence.id, evidence.score, evidence.explanation
+            );
+        }
+        shown.push(&evidence.id);
+    }
+}
+
+/// Do two details report the same record (the same long ending)?
+fn same_record(a: &str, b: &str) -> bool {
+    let common = a
+        .chars()
+        .rev()
+        .zip(b.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    common >= SAME_RECORD_SUFFIX
+}
+
+/// `1`, `6–9`, `2, 3, 13` → consecutive runs of three or more as ranges.
+fn ranges(numbers: &[usize]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < numbers.len() {
+        let mut j = i;
+        while j + 1 < numbers.len() && numbers[j + 1] == numbers[j] + 1 {
+            j += 1;
+        }
+        if j >= i + 2 {
+            parts.push(format!("{}–{}", numbers[i], numbers[j]));
+        } else {
+            parts.extend(numbers[i..=j].iter().map(ToString::to_string));
+        }
+        i = j + 1;
+    }
+    parts.join(", ")
+}
+
+/// One line per rule that fired: the findings it rests on and its sources.
+fn grounds(out: &mut String, decision: &Decision) {
+    match &decision.catalogue_version {
+        Some(version) => {
+            let _ = writeln!(out, "\nGROUNDS (rule catalogue {version})");
+        }
+        None => out.push_str("\nGROUNDS\n"),
+    }
+    if decision.rules_applied.is_empty() {
+        out.push_str("  No rule of the catalogue applies.\n");
+    }
+    if decision.grounds.is_empty() {
+        // A decision recorded before grounds existed: its reasons are all there is.
+        for (n, reason) in decision.reasons.iter().enumerate() {
+            let rule = decision.rules_applied.get(n).map_or("", String::as_str);
+            let _ = writeln!(out, "  R{}. ({rule}) {}", n + 1, mark(reason));
+        }
+        return;
+    }
+    for (n, ground) in decision.grounds.iter().enumerate() {
+        let on = match ground.findings.as_slice() {
+            [] => String::new(),
+            [one] => format!(" (finding {one})"),
+            many => format!(" (findings {})", ranges(many)),
+        };
+        let _ = writeln!(
+            out,
+            "  R{}. {}{on}. [{}] {}",
+            n + 1,
+            ground.title,
+            ground.rule,
+            mark(&ground.citations.join("; "))
+        );
+    }
+}
+
+/// Safeguards grouped by code, each with the measures it attaches to and its sources (each
+/// source once).
+fn safeguards(out: &mut String, decision: &Decision) {
+    out.push_str("\nSAFEGUARDS REQUIRED\n");
+    if decision.safeguards.is_empty() {
+        out.push_str("  None beyond the ordinary law of execution.\n");
+    }
+    let mut groups: Vec<(&str, Vec<String>, Vec<&str>)> = Vec::new();
+    for safeguard in &decision.safeguards {
+        // "measure 0 (search_premises, home) on party 0 (…)" → "0".
+        let target = safeguard
+            .applies_to
+            .as_deref()
+            .map(|a| a.split_whitespace().nth(1).unwrap_or(a).to_owned());
+        let code = safeguard.code.as_str();
+        let at = match groups.iter().position(|(c, _, _)| *c == code) {
+            Some(at) => at,
+            None => {
+                groups.push((code, Vec::new(), Vec::new()));
+                groups.len() - 1
+            }
+        };
+        let (_, targets, sources) = &mut groups[at];
+        targets.extend(target.filter(|t| !targets.contains(t)));
+        for source in safeguard.citation.split("; ") {
+            if !sources.contains(&source) {
+                sources.push(source);
+            }
+        }
+    }
+    for (code, targets, sources) in groups {
+        let on = if targets.is_empty() {
+            "the request".to_owned()
+        } else {
+            format!("measures {}", targets.join(", "))
+        };
+        let _ = writeln!(out, "  - {code} — {on}: {}", mark(&sources.join("; ")));
+    }
 }

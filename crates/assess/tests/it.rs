@@ -189,7 +189,9 @@ fn the_design_case_is_frozen_and_referred_with_the_son_flagged() {
     for needed in [
         SafeguardCode::IndependentLegalObserver,
         SafeguardCode::PrivilegeSealing,
-        SafeguardCode::ForeignOfficialsObserveOnly,
+        // The officials of the state she fled may not attend, not even to observe
+        // (LEGAL-REVIEW §3).
+        SafeguardCode::NoForeignOfficials,
         SafeguardCode::WarrantPresented,
     ] {
         assert!(
@@ -197,6 +199,7 @@ fn the_design_case_is_frozen_and_referred_with_the_son_flagged() {
             "{needed:?} missing from {safeguards:?}"
         );
     }
+    assert!(!safeguards.contains(&SafeguardCode::ForeignOfficialsObserveOnly));
     assert!(decision.referrals.contains(&ReferralCode::AsylumAuthority));
     assert!(
         decision.reasons.iter().all(|r| r.contains('[')),
@@ -348,6 +351,15 @@ fn bundled_examples_cover_every_outcome_and_finding() {
             assess(&request, &knowledge, &settings(), Catalogue::bundled()).expect("assessed");
         let leaks = haven_policy::leaks(&decision.reply_to_requesting_state);
         assert!(leaks.is_empty(), "{}: {leaks:?}", file.display());
+        // The reply names only instruments in force with the requesting state.
+        let table = Catalogue::bundled().partners();
+        let in_force = table.in_force_with(request.requesting_state);
+        let foreign: Vec<&str> = table
+            .instruments_cited(&decision.reply_to_requesting_state)
+            .into_iter()
+            .filter(|id| !in_force.contains(id))
+            .collect();
+        assert!(foreign.is_empty(), "{}: cites {foreign:?}", file.display());
         outcomes.insert(decision.outcome);
         codes.extend(decision.findings.iter().map(|f| f.code));
         let name = file
@@ -355,7 +367,11 @@ fn bundled_examples_cover_every_outcome_and_finding() {
             .expect("a name")
             .to_string_lossy()
             .into_owned();
-        insta::assert_json_snapshot!(name, decision);
+        insta::assert_json_snapshot!(name.clone(), decision);
+        insta::assert_snapshot!(
+            format!("{name}-memo"),
+            haven_assess::memo(&request, &decision)
+        );
     }
     assert_eq!(
         outcomes.len(),

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::PersonRole;
+use crate::{CountryCode, PersonRole};
 
 codes! {
     /// What screening and context expansion found.
@@ -35,6 +35,10 @@ codes! {
         UnreviewedDiffusion = "unreviewed_diffusion",
         /// Officials of the requesting state are to be present at execution.
         ForeignOfficialsRequested = "foreign_officials_requested",
+        /// Executing a measure would reveal to the requesting state where a person protected
+        /// against it lives or works (locating them, its officials at their home, their address
+        /// in what is sent back).
+        WhereaboutsDisclosure = "whereabouts_disclosure",
     }
 }
 
@@ -58,6 +62,12 @@ codes! {
         /// The person is told how to challenge the measure (after execution when earlier
         /// notice would defeat it).
         RemedyInformation = "remedy_information",
+        /// Seized devices and account data are kept sealed, every access is logged, and no
+        /// credential found is used for live access (LED Arts 29–31).
+        SealedStorage = "sealed_storage",
+        /// Personal data concerning the party are not transferred unless a judge overrides with
+        /// reasons (LED Art 38(2): fundamental rights override the public interest).
+        TransferBlocked = "transfer_blocked",
     }
 }
 
@@ -132,11 +142,66 @@ pub struct LedgerRef {
     pub root: String,
 }
 
+codes! {
+    /// Where a request's legal basis comes from (DESIGN §5.3).
+    BasisKind {
+        /// Instruments in force between the requesting and the requested state, from the
+        /// partner table.
+        Instruments = "instruments_in_force",
+        /// No instrument on record for this kind of request: the requested state's own law,
+        /// on reciprocity.
+        NationalLawAndReciprocity = "national_law_and_reciprocity",
+    }
+}
+
+/// One instrument of a legal basis, as the partner table names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstrumentRef {
+    /// The partner table's id ("ets-30", "eio-directive", "be-law-2004").
+    pub id: String,
+    pub title: String,
+    /// How far the table's entry has been checked: `P`, `S` or `M` (DESIGN §6).
+    pub tag: String,
+}
+
+/// The law under which the request is examined: the instruments in force between the two
+/// states for this kind of request, or the requested state's national law and reciprocity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LegalBasis {
+    pub kind: BasisKind,
+    pub requested_state: CountryCode,
+    pub requesting_state: CountryCode,
+    /// For `instruments_in_force`, the instruments; for `national_law_and_reciprocity`, the
+    /// national law that governs (empty when the partner table has none for the requested
+    /// state).
+    pub instruments: Vec<InstrumentRef>,
+}
+
+/// One rule that fired, in the form the memo reads: which findings it rests on (by their
+/// number, counting from 1) and its legal sources.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ground {
+    pub rule: String,
+    pub title: String,
+    /// Numbers of the findings it rests on, counting from 1 (the memo's numbering).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<usize>,
+    /// Its citations that apply to this request, each ending with its tag (`[P]`, `[S]`, `[M]`).
+    pub citations: Vec<String>,
+}
+
 /// The decision on a request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Decision {
     pub outcome: Outcome,
+    /// The instruments the request is examined under (absent only in decisions recorded before
+    /// the partner table existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_basis: Option<LegalBasis>,
     pub findings: Vec<Finding>,
     pub safeguards: Vec<Safeguard>,
     pub referrals: Vec<ReferralCode>,
@@ -147,6 +212,9 @@ pub struct Decision {
     /// Which rules fired, by id, in catalogue order (for the memo and for audits).
     #[serde(default)]
     pub rules_applied: Vec<String>,
+    /// The rules that fired with the findings and sources each rests on, in catalogue order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grounds: Vec<Ground>,
     /// The version of the rule catalogue that decided, so a decision can be traced to its rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalogue_version: Option<String>,

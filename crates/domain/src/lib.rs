@@ -46,8 +46,8 @@ pub use context::{
 pub use country::CountryCode;
 pub use date::{DateMatch, PartialDate, Precision};
 pub use decision::{
-    Decision, Finding as DecisionFinding, FindingCode, LedgerRef, MatchEvidence, Outcome,
-    ReferralCode, Safeguard, SafeguardCode,
+    BasisKind, Decision, Finding as DecisionFinding, FindingCode, Ground, InstrumentRef, LedgerRef,
+    LegalBasis, MatchEvidence, Outcome, ReferralCode, Safeguard, SafeguardCode,
 };
 pub use error::RecordError;
 pub use id::{FindingId, PersonId};

@@ -1,6 +1,7 @@
 //! The rule catalogue (DESIGN §6) as typed, validated data: parsed from `rules/catalogue.toml`,
 //! checked once (unique ids, known codes, a citation for every rule and every request kind it can
-//! fire on), then read by the evaluator.
+//! fire on, every instrument a rule cites present in the partner table), then read by the
+//! evaluator.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -15,6 +16,7 @@ use serde::de::IntoDeserializer;
 use serde::de::value::{Error as ValueError, StrDeserializer};
 
 use crate::PolicyError;
+use crate::partners::{BUNDLED_PARTNERS, CLAUSES, PartnerTable};
 
 /// The catalogue shipped with Haven, embedded at build time so that the binary and its rules
 /// cannot drift apart.
@@ -40,6 +42,7 @@ const ALL_KINDS: &[RequestKind] = &[
 pub struct Catalogue {
     version: String,
     rules: Vec<Rule>,
+    partners: PartnerTable,
 }
 
 /// One rule: when it fires, what it imposes, why, and on what legal source.
@@ -87,6 +90,9 @@ pub struct Conditions {
     pub measures: Vec<MeasureKind>,
     pub state_risk_at_least: Option<RiskLevel>,
     pub findings_any: Vec<FindingCode>,
+    /// No finding of the request, on any party, has one of these codes (e.g. observe-only
+    /// presence of foreign officials, unless a party is protected against their state).
+    pub findings_none: Vec<FindingCode>,
     /// Every code found on the same party (request-wide findings count for every party).
     pub findings_all: Vec<FindingCode>,
     pub party_roles: Vec<PartyRole>,
@@ -101,6 +107,7 @@ impl Conditions {
             && self.measures.is_empty()
             && self.state_risk_at_least.is_none()
             && self.findings_any.is_empty()
+            && self.findings_none.is_empty()
             && self.findings_all.is_empty()
             && self.party_roles.is_empty()
             && self.party_measures.is_empty()
@@ -114,6 +121,9 @@ impl Conditions {
 pub struct Then {
     /// The least restrictive outcome the decision may have once this rule fired.
     pub outcome: Outcome,
+    /// A clause (of the partner table) whose ground, where the applicable instrument makes it
+    /// mandatory, raises the outcome to `refuse` (e.g. `political_offence`).
+    pub refuse_if_mandatory: Option<String>,
     pub referrals: Vec<ReferralCode>,
     pub safeguards: Vec<SafeguardSpec>,
 }
@@ -139,7 +149,7 @@ pub enum Tag {
 }
 
 impl Tag {
-    fn parse(text: &str) -> Option<Tag> {
+    pub(crate) fn parse(text: &str) -> Option<Tag> {
         match text {
             "P" => Some(Tag::P),
             "S" => Some(Tag::S),
@@ -159,11 +169,18 @@ impl fmt::Display for Tag {
     }
 }
 
-/// A legal source, as DESIGN §6 gives it.
+/// A legal source, as DESIGN §6 gives it: a source cited as such (case law, the ECHR, EU law
+/// that binds the requested state), an instrument of the partner table (cited only when it is in
+/// force with the requesting state), or a clause (the article of whichever instrument applies).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Citation {
+    /// The source; for an instrument, its title in the partner table; for a clause, empty.
     pub source: String,
+    /// The partner table's instrument id, when the citation is to an instrument.
+    pub instrument: Option<String>,
+    /// The clause name (one of `partners::CLAUSES`), when the citation is to a clause.
+    pub clause: Option<String>,
     /// Article, paragraph or principle, where DESIGN §6 gives one.
     pub pinpoint: Option<String>,
     pub tag: Tag,
@@ -175,6 +192,14 @@ impl Citation {
     /// Does this citation ground a decision on a request of this kind?
     pub fn applies_to(&self, kind: RequestKind) -> bool {
         self.kinds.is_empty() || self.kinds.contains(&kind)
+    }
+
+    /// The key a safeguard's `cites` names it by: the source, instrument id or clause name.
+    fn key(&self) -> &str {
+        self.instrument
+            .as_deref()
+            .or(self.clause.as_deref())
+            .unwrap_or(&self.source)
     }
 }
 
@@ -190,17 +215,25 @@ impl fmt::Display for Citation {
 }
 
 impl Catalogue {
-    /// The catalogue shipped in `rules/catalogue.toml`, parsed on first use.
+    /// The catalogue shipped in `rules/catalogue.toml` with its partner table
+    /// `rules/partners.toml`, parsed on first use.
     pub fn bundled() -> &'static Catalogue {
         static BUNDLED: OnceLock<Catalogue> = OnceLock::new();
         BUNDLED.get_or_init(|| {
-            // A test parses the bundled file, so this cannot fail in a released build.
+            // A test parses the bundled files, so this cannot fail in a released build.
             Catalogue::parse(BUNDLED_CATALOGUE).expect("the bundled rule catalogue is valid")
         })
     }
 
-    /// Parses and validates a catalogue. Errors name the rule id and the field.
+    /// Parses and validates a catalogue against the bundled partner table. Errors name the
+    /// rule id and the field.
     pub fn parse(text: &str) -> Result<Catalogue, PolicyError> {
+        Catalogue::parse_with(text, PartnerTable::parse(BUNDLED_PARTNERS)?)
+    }
+
+    /// Parses and validates a catalogue against a partner table: a rule that cites an
+    /// instrument the table does not have is an error naming the rule.
+    pub fn parse_with(text: &str, partners: PartnerTable) -> Result<Catalogue, PolicyError> {
         let raw: RawCatalogue =
             toml::from_str(text).map_err(|e| PolicyError::Syntax(e.to_string()))?;
         let version = raw.version.trim().to_owned();
@@ -219,7 +252,7 @@ impl Catalogue {
         let mut seen = BTreeMap::new();
         let mut rules = Vec::with_capacity(raw.rules.len());
         for (index, raw_rule) in raw.rules.into_iter().enumerate() {
-            let rule = raw_rule.validate(index)?;
+            let rule = raw_rule.validate(index, &partners)?;
             if let Some(first) = seen.insert(rule.id.clone(), index) {
                 return Err(PolicyError::rule(
                     &rule.id,
@@ -229,7 +262,16 @@ impl Catalogue {
             }
             rules.push(rule);
         }
-        Ok(Catalogue { version, rules })
+        Ok(Catalogue {
+            version,
+            rules,
+            partners,
+        })
+    }
+
+    /// The partner table the catalogue was validated against.
+    pub fn partners(&self) -> &PartnerTable {
+        &self.partners
     }
 
     /// The catalogue's version: the caller records it with each case, so that a decision can
@@ -294,6 +336,8 @@ struct RawConditions {
     #[serde(default)]
     findings_any: Vec<String>,
     #[serde(default)]
+    findings_none: Vec<String>,
+    #[serde(default)]
     findings_all: Vec<String>,
     #[serde(default)]
     party_roles: Vec<String>,
@@ -309,6 +353,8 @@ struct RawConditions {
 #[serde(deny_unknown_fields)]
 struct RawThen {
     outcome: String,
+    #[serde(default)]
+    refuse_if_mandatory: Option<String>,
     #[serde(default)]
     referrals: Vec<String>,
     #[serde(default)]
@@ -330,6 +376,10 @@ struct RawCitation {
     #[serde(default)]
     source: String,
     #[serde(default)]
+    instrument: Option<String>,
+    #[serde(default)]
+    clause: Option<String>,
+    #[serde(default)]
     pinpoint: Option<String>,
     #[serde(default)]
     tag: String,
@@ -338,7 +388,7 @@ struct RawCitation {
 }
 
 /// Parses a snake_case wire name into one of the domain's serde enums.
-fn wire<T: for<'de> Deserialize<'de>>(text: &str) -> Option<T> {
+pub(crate) fn wire<T: for<'de> Deserialize<'de>>(text: &str) -> Option<T> {
     let de: StrDeserializer<'_, ValueError> = text.into_deserializer();
     T::deserialize(de).ok()
 }
@@ -395,6 +445,12 @@ impl Checker<'_> {
             findings_any: self.list(
                 &field("findings_any"),
                 &raw.findings_any,
+                "finding code",
+                FindingCode::parse,
+            )?,
+            findings_none: self.list(
+                &field("findings_none"),
+                &raw.findings_none,
                 "finding code",
                 FindingCode::parse,
             )?,
@@ -492,178 +548,293 @@ fn possible_kinds(when: &When) -> BTreeSet<usize> {
 }
 
 impl RawRule {
-    fn validate(self, index: usize) -> Result<Rule, PolicyError> {
+    /// Validates one rule, in the order a reader of the TOML meets its parts.
+    fn validate(self, index: usize, partners: &PartnerTable) -> Result<Rule, PolicyError> {
         let label = if self.id.trim().is_empty() {
             format!("#{index}")
         } else {
             self.id.clone()
         };
         let check = Checker { rule: &label };
-        let id = self.id.trim();
+        let id = check.identity(&self.id, &self.title)?;
+        let scope = check.scope(self.scope.as_deref())?;
+        let when = check.when(&self.when, scope)?;
+        let citations = check.citations(&self.citations, &when, partners)?;
+        let then = check.then(self.then.as_ref(), &citations)?;
+        check.template("reason", &self.reason)?;
+        let reason_for_kind = check.reasons_for_kind(&self.reason_for_kind)?;
+        Ok(Rule {
+            id,
+            title: self.title.trim().to_owned(),
+            scope,
+            when,
+            then,
+            reason: normalise_space(&self.reason),
+            reason_for_kind,
+            citations,
+        })
+    }
+}
+
+impl Checker<'_> {
+    /// The id (stable, lower-case, hyphenated) and a title.
+    fn identity(&self, id: &str, title: &str) -> Result<String, PolicyError> {
+        let id = id.trim();
         if id.is_empty() {
-            return Err(check.err("id", "may not be empty"));
+            return Err(self.err("id", "may not be empty"));
         }
         if !id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         {
-            return Err(check.err("id", "use lower-case letters, digits and '-' only"));
+            return Err(self.err("id", "use lower-case letters, digits and '-' only"));
         }
-        if self.title.trim().is_empty() {
-            return Err(check.err("title", "may not be empty"));
+        if title.trim().is_empty() {
+            return Err(self.err("title", "may not be empty"));
         }
-        let scope = match self.scope.as_deref() {
-            None | Some("request") => Scope::Request,
-            Some("measure") => Scope::Measure,
-            Some(other) => {
-                return Err(check.err(
-                    "scope",
-                    format!("{other:?} is neither \"request\" nor \"measure\""),
-                ));
-            }
-        };
+        Ok(id.to_owned())
+    }
 
-        let base = check.conditions("when", &self.when)?;
-        check.filters_have_findings("when", &base)?;
-        let mut either = Vec::with_capacity(self.when.either.len());
-        for (i, raw) in self.when.either.iter().enumerate() {
+    fn scope(&self, scope: Option<&str>) -> Result<Scope, PolicyError> {
+        match scope {
+            None | Some("request") => Ok(Scope::Request),
+            Some("measure") => Ok(Scope::Measure),
+            Some(other) => Err(self.err(
+                "scope",
+                format!("{other:?} is neither \"request\" nor \"measure\""),
+            )),
+        }
+    }
+
+    /// The base conditions and the alternatives: at least one condition in all, alternatives
+    /// that do not nest, and a measure rule that says which measures.
+    fn when(&self, raw: &RawConditions, scope: Scope) -> Result<When, PolicyError> {
+        let base = self.conditions("when", raw)?;
+        self.filters_have_findings("when", &base)?;
+        let mut either = Vec::with_capacity(raw.either.len());
+        for (i, raw) in raw.either.iter().enumerate() {
             let prefix = format!("when.either[{i}]");
             if !raw.either.is_empty() {
-                return Err(check.err(format!("{prefix}.either"), "alternatives do not nest"));
+                return Err(self.err(format!("{prefix}.either"), "alternatives do not nest"));
             }
-            let alternative = check.conditions(&prefix, raw)?;
+            let alternative = self.conditions(&prefix, raw)?;
             if alternative.is_empty() {
-                return Err(check.err(prefix, "an alternative needs at least one condition"));
+                return Err(self.err(prefix, "an alternative needs at least one condition"));
             }
-            check.filters_have_findings(&prefix, &alternative)?;
+            self.filters_have_findings(&prefix, &alternative)?;
             either.push(alternative);
         }
         let when = When { base, either };
         if when.base.is_empty() && when.either.is_empty() {
-            return Err(check.err("when", "a rule needs at least one condition"));
+            return Err(self.err("when", "a rule needs at least one condition"));
         }
         if scope == Scope::Measure && when.base.measures.is_empty() {
-            return Err(check.err(
+            return Err(self.err(
                 "when.measures",
                 "a rule of scope \"measure\" must say which measures it applies to",
             ));
         }
+        Ok(when)
+    }
 
-        if self.citations.is_empty() {
-            return Err(check.err("citations", "every rule cites at least one legal source"));
+    /// Every citation: a source, an instrument of the partner table, or a clause; and for every
+    /// kind of request the rule can fire on, one that does not depend on who asks.
+    fn citations(
+        &self,
+        raw: &[RawCitation],
+        when: &When,
+        partners: &PartnerTable,
+    ) -> Result<Vec<Citation>, PolicyError> {
+        if raw.is_empty() {
+            return Err(self.err("citations", "every rule cites at least one legal source"));
         }
-        let mut citations = Vec::with_capacity(self.citations.len());
-        for (i, raw) in self.citations.iter().enumerate() {
-            let field = |name: &str| format!("citations[{i}].{name}");
-            if raw.source.trim().is_empty() {
-                return Err(check.err(field("source"), "may not be empty"));
-            }
-            let tag = Tag::parse(raw.tag.trim()).ok_or_else(|| {
-                check.err(field("tag"), format!("{:?} is not P, S or M", raw.tag))
-            })?;
-            let pinpoint = raw
-                .pinpoint
-                .as_deref()
-                .map(str::trim)
-                .filter(|p| !p.is_empty());
-            citations.push(Citation {
-                source: raw.source.trim().to_owned(),
-                pinpoint: pinpoint.map(str::to_owned),
-                tag,
-                kinds: check.list(&field("kinds"), &raw.kinds, "request kind", wire)?,
-            });
-        }
-        for k in possible_kinds(&when) {
+        let citations = raw
+            .iter()
+            .enumerate()
+            .map(|(i, raw)| self.citation(i, raw, partners))
+            .collect::<Result<Vec<_>, _>>()?;
+        for k in possible_kinds(when) {
             let kind = ALL_KINDS[k];
-            if !citations.iter().any(|c| c.applies_to(kind)) {
-                return Err(check.err(
+            // An instrument's citation may drop out for a partner not party to it; a source or
+            // a clause (which falls back on national law) always says something.
+            if !citations
+                .iter()
+                .any(|c| c.instrument.is_none() && c.applies_to(kind))
+            {
+                return Err(self.err(
                     "citations",
-                    format!("no citation applies to a request of kind {}", kind.as_str()),
+                    format!(
+                        "no citation applies to a request of kind {} whoever sends it",
+                        kind.as_str()
+                    ),
                 ));
             }
         }
+        Ok(citations)
+    }
 
-        let Some(raw_then) = &self.then else {
-            return Err(check.err("then", "missing"));
+    fn citation(
+        &self,
+        i: usize,
+        raw: &RawCitation,
+        partners: &PartnerTable,
+    ) -> Result<Citation, PolicyError> {
+        let field = |name: &str| format!("citations[{i}].{name}");
+        let kinds = self.list(&field("kinds"), &raw.kinds, "request kind", wire)?;
+        let pinpoint = raw
+            .pinpoint
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned);
+        let given = [
+            !raw.source.trim().is_empty(),
+            raw.instrument.is_some(),
+            raw.clause.is_some(),
+        ];
+        if given.iter().filter(|g| **g).count() != 1 {
+            return Err(self.err(
+                format!("citations[{i}]"),
+                "give exactly one of source, instrument or clause",
+            ));
+        }
+        if let Some(clause) = &raw.clause {
+            if !CLAUSES.contains(&clause.as_str()) {
+                return Err(self.err(
+                    field("clause"),
+                    format!("unknown clause {clause:?} (known: {})", CLAUSES.join(", ")),
+                ));
+            }
+            if pinpoint.is_some() || !raw.tag.trim().is_empty() {
+                return Err(self.err(
+                    field("clause"),
+                    "a clause takes its article and tag from the partner table",
+                ));
+            }
+            return Ok(Citation {
+                source: String::new(),
+                instrument: None,
+                clause: Some(clause.clone()),
+                pinpoint: None,
+                tag: Tag::M,
+                kinds,
+            });
+        }
+        let tag = Tag::parse(raw.tag.trim())
+            .ok_or_else(|| self.err(field("tag"), format!("{:?} is not P, S or M", raw.tag)))?;
+        let (source, instrument) = match &raw.instrument {
+            Some(id) => {
+                let found = partners.instrument(id).ok_or_else(|| {
+                    self.err(
+                        field("instrument"),
+                        format!("{id:?} is not an instrument of the partner table"),
+                    )
+                })?;
+                (found.title.clone(), Some(id.clone()))
+            }
+            None => (raw.source.trim().to_owned(), None),
         };
-        let outcome = Outcome::parse(&raw_then.outcome).ok_or_else(|| {
-            check.err(
-                "then.outcome",
-                format!("unknown outcome {:?}", raw_then.outcome),
-            )
+        Ok(Citation {
+            source,
+            instrument,
+            clause: None,
+            pinpoint,
+            tag,
+            kinds,
+        })
+    }
+
+    fn then(&self, raw: Option<&RawThen>, citations: &[Citation]) -> Result<Then, PolicyError> {
+        let Some(raw) = raw else {
+            return Err(self.err("then", "missing"));
+        };
+        let outcome = Outcome::parse(&raw.outcome).ok_or_else(|| {
+            self.err("then.outcome", format!("unknown outcome {:?}", raw.outcome))
         })?;
-        let referrals = check.list(
+        if let Some(clause) = &raw.refuse_if_mandatory
+            && !CLAUSES.contains(&clause.as_str())
+        {
+            return Err(self.err(
+                "then.refuse_if_mandatory",
+                format!("unknown clause {clause:?} (known: {})", CLAUSES.join(", ")),
+            ));
+        }
+        let referrals = self.list(
             "then.referrals",
-            &raw_then.referrals,
+            &raw.referrals,
             "referral code",
             ReferralCode::parse,
         )?;
-        let mut safeguards = Vec::with_capacity(raw_then.safeguards.len());
-        for (i, raw) in raw_then.safeguards.iter().enumerate() {
-            let code = SafeguardCode::parse(&raw.code).ok_or_else(|| {
-                check.err(
-                    format!("then.safeguards[{i}].code"),
-                    format!("unknown safeguard code {:?}", raw.code),
-                )
-            })?;
-            let cites = match &raw.cites {
-                None => (0..citations.len()).collect(),
-                Some(sources) => {
-                    let mut cites = Vec::new();
-                    for (j, source) in sources.iter().enumerate() {
-                        let hits: Vec<usize> = (0..citations.len())
-                            .filter(|&c| citations[c].source == source.trim())
-                            .collect();
-                        if hits.is_empty() {
-                            return Err(check.err(
-                                format!("then.safeguards[{i}].cites[{j}]"),
-                                format!(
-                                    "{source:?} is not the source of any of the rule's citations"
-                                ),
-                            ));
-                        }
-                        cites.extend(
-                            hits.into_iter()
-                                .filter(|c| !cites.contains(c))
-                                .collect::<Vec<_>>(),
-                        );
-                    }
-                    if cites.is_empty() {
-                        return Err(
-                            check.err(format!("then.safeguards[{i}].cites"), "cites nothing")
-                        );
-                    }
-                    cites
-                }
-            };
-            safeguards.push(SafeguardSpec { code, cites });
-        }
+        let safeguards = raw
+            .safeguards
+            .iter()
+            .enumerate()
+            .map(|(i, raw)| self.safeguard(i, raw, citations))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Then {
+            outcome,
+            refuse_if_mandatory: raw.refuse_if_mandatory.clone(),
+            referrals,
+            safeguards,
+        })
+    }
 
-        check.template("reason", &self.reason)?;
+    /// A safeguard and the rule's citations that ground it (by source, instrument id or clause
+    /// name; all of them when `cites` is absent).
+    fn safeguard(
+        &self,
+        i: usize,
+        raw: &RawSafeguard,
+        citations: &[Citation],
+    ) -> Result<SafeguardSpec, PolicyError> {
+        let code = SafeguardCode::parse(&raw.code).ok_or_else(|| {
+            self.err(
+                format!("then.safeguards[{i}].code"),
+                format!("unknown safeguard code {:?}", raw.code),
+            )
+        })?;
+        let Some(sources) = &raw.cites else {
+            return Ok(SafeguardSpec {
+                code,
+                cites: (0..citations.len()).collect(),
+            });
+        };
+        let mut cites = Vec::new();
+        for (j, source) in sources.iter().enumerate() {
+            let hits: Vec<usize> = (0..citations.len())
+                .filter(|&c| citations[c].key() == source.trim())
+                .collect();
+            if hits.is_empty() {
+                return Err(self.err(
+                    format!("then.safeguards[{i}].cites[{j}]"),
+                    format!("{source:?} is not the source of any of the rule's citations"),
+                ));
+            }
+            for hit in hits {
+                if !cites.contains(&hit) {
+                    cites.push(hit);
+                }
+            }
+        }
+        if cites.is_empty() {
+            return Err(self.err(format!("then.safeguards[{i}].cites"), "cites nothing"));
+        }
+        Ok(SafeguardSpec { code, cites })
+    }
+
+    fn reasons_for_kind(
+        &self,
+        raw: &BTreeMap<String, String>,
+    ) -> Result<Vec<(RequestKind, String)>, PolicyError> {
         let mut reason_for_kind = Vec::new();
-        for (kind, text) in &self.reason_for_kind {
+        for (kind, text) in raw {
             let field = format!("reason_for_kind.{kind}");
-            let parsed = wire::<RequestKind>(kind).ok_or_else(|| {
-                check.err(field.clone(), format!("unknown request kind {kind:?}"))
-            })?;
-            check.template(&field, text)?;
+            let parsed = wire::<RequestKind>(kind)
+                .ok_or_else(|| self.err(field.clone(), format!("unknown request kind {kind:?}")))?;
+            self.template(&field, text)?;
             reason_for_kind.push((parsed, normalise_space(text)));
         }
-
-        Ok(Rule {
-            id: id.to_owned(),
-            title: self.title.trim().to_owned(),
-            scope,
-            when,
-            then: Then {
-                outcome,
-                referrals,
-                safeguards,
-            },
-            reason: normalise_space(&self.reason),
-            reason_for_kind,
-            citations,
-        })
+        Ok(reason_for_kind)
     }
 }
 

@@ -14,6 +14,9 @@ pub enum PolicyError {
         field: &'static str,
         message: String,
     },
+    /// A problem with the partner table (`rules/partners.toml`).
+    #[error("partner table: {field}: {message}")]
+    Partners { field: String, message: String },
     /// A problem with one rule (`rule` is its id, or `#index` when it has none).
     #[error("rule {rule}: {field}: {message}")]
     Rule {
@@ -45,6 +48,7 @@ impl PolicyError {
         match self {
             PolicyError::Rule { field, .. } => Some(field),
             PolicyError::Catalogue { field, .. } => Some(field),
+            PolicyError::Partners { field, .. } => Some(field),
             PolicyError::Syntax(_) => None,
         }
     }

@@ -1,17 +1,19 @@
 //! The evaluator: the facts of one request (the request, its findings, the requesting state's
 //! risk) and a catalogue in, a decision out. Every rule is tried in catalogue order; the outcome
 //! is the most restrictive minimum among the rules that fired, and everything else the decision
-//! says (safeguards, referrals, reasons) is traceable to one of them by id.
+//! says (safeguards, referrals, reasons) is traceable to one of them by id. The legal basis comes
+//! from the partner table: a rule cites an instrument only when it binds the requesting state.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use haven_domain::{
-    Decision, DecisionFinding, FindingCode, Outcome, ReferralCode, Request, RiskLevel, Safeguard,
-    SafeguardCode,
+    CountryCode, Decision, DecisionFinding, FindingCode, Ground, Outcome, ReferralCode, Request,
+    RiskLevel, Safeguard, SafeguardCode,
 };
 
-use crate::catalogue::{Catalogue, Conditions, Rule, Scope, When, placeholders};
-use crate::reply::reply;
+use crate::catalogue::{Catalogue, Citation, Conditions, Rule, Scope, When, placeholders};
+use crate::partners::Applicable;
+use crate::reply::reply_under;
 use crate::words;
 
 /// What the policy decides on. The findings come from screening and context expansion, already
@@ -19,6 +21,9 @@ use crate::words;
 #[derive(Debug, Clone)]
 pub struct Facts<'a> {
     pub request: &'a Request,
+    /// The state that received the request: the partner table is looked up by (requested
+    /// state, requesting state).
+    pub requested_state: CountryCode,
     pub findings: Vec<DecisionFinding>,
     /// The requesting state's risk profile, if the knowledge base has one.
     pub state_risk: Option<RiskLevel>,
@@ -32,10 +37,14 @@ pub fn evaluate(catalogue: &Catalogue, facts: &Facts<'_>) -> Decision {
     let mut findings = facts.findings.clone();
     // Screening may list findings in any order; the decision should not depend on it.
     findings.sort_by_key(|f| (f.party.is_none(), f.party, f.code));
+    let applicable = catalogue
+        .partners()
+        .applicable(facts.requested_state, facts.request);
     let ctx = Ctx {
         request: facts.request,
         findings: &findings,
         state_risk: facts.state_risk,
+        applicable: &applicable,
     };
 
     let mut outcome = Outcome::Proceed;
@@ -43,6 +52,7 @@ pub fn evaluate(catalogue: &Catalogue, facts: &Facts<'_>) -> Decision {
     let mut safeguards = Safeguards::default();
     let mut reasons = Vec::new();
     let mut rules_applied = Vec::new();
+    let mut grounds = Vec::new();
     for rule in catalogue.rules() {
         let (hit, targets) = match rule.scope {
             Scope::Request => match ctx.check(&rule.when, None) {
@@ -64,15 +74,13 @@ pub fn evaluate(catalogue: &Catalogue, facts: &Facts<'_>) -> Decision {
                 (union, targets)
             }
         };
-        outcome = outcome.max(rule.then.outcome);
+        outcome = outcome.max(ctx.outcome(rule));
         referrals.extend(rule.then.referrals.iter().copied());
         for spec in &rule.then.safeguards {
             let cited: Vec<String> = spec
                 .cites
                 .iter()
-                .map(|&c| &rule.citations[c])
-                .filter(|c| c.applies_to(ctx.request.kind))
-                .map(ToString::to_string)
+                .flat_map(|&c| ctx.render(&rule.citations[c]))
                 .collect();
             // A safeguard whose own sources do not apply to this kind of request still rests on
             // the rule's sources that do (validation guarantees there is one).
@@ -87,16 +95,24 @@ pub fn evaluate(catalogue: &Catalogue, facts: &Facts<'_>) -> Decision {
         }
         reasons.push(ctx.reason(rule, &hit));
         rules_applied.push(rule.id.clone());
+        grounds.push(Ground {
+            rule: rule.id.clone(),
+            title: rule.title.clone(),
+            findings: hit.findings.iter().map(|&i| i + 1).collect(),
+            citations: ctx.citations(rule),
+        });
     }
 
     Decision {
         outcome,
+        legal_basis: Some(applicable.basis.clone()),
         safeguards: safeguards.into_list(ctx.request),
         findings,
         referrals: referrals.into_iter().collect::<Vec<ReferralCode>>(),
         reasons,
-        reply_to_requesting_state: reply(facts.request, outcome),
+        reply_to_requesting_state: reply_under(facts.request, outcome, &applicable),
         rules_applied,
+        grounds,
         catalogue_version: Some(catalogue.version().to_owned()),
         ledger: None,
     }
@@ -161,9 +177,54 @@ struct Ctx<'a> {
     request: &'a Request,
     findings: &'a [DecisionFinding],
     state_risk: Option<RiskLevel>,
+    applicable: &'a Applicable<'a>,
 }
 
 impl Ctx<'_> {
+    /// The outcome a rule that fired imposes: its own, or `refuse` where the ground it names is
+    /// mandatory under the instrument that applies (the Belgian 2004 law for a political
+    /// offence, say, where the 1959 Convention only permits refusal).
+    fn outcome(&self, rule: &Rule) -> Outcome {
+        let mandatory = rule
+            .then
+            .refuse_if_mandatory
+            .as_deref()
+            .is_some_and(|name| {
+                self.applicable
+                    .clause(name)
+                    .iter()
+                    .any(|(_, clause)| clause.mandatory)
+            });
+        if mandatory {
+            Outcome::Refuse
+        } else {
+            rule.then.outcome
+        }
+    }
+
+    /// A citation as text for this request: nothing when it is for another kind of request or
+    /// an instrument not in force with the requesting state; a clause as the article of each
+    /// instrument that applies.
+    fn render(&self, citation: &Citation) -> Vec<String> {
+        if !citation.applies_to(self.request.kind) {
+            return Vec::new();
+        }
+        if let Some(name) = &citation.clause {
+            return self
+                .applicable
+                .clause(name)
+                .into_iter()
+                .map(|(instrument, clause)| {
+                    format!("{} {} [{}]", instrument.title, clause.pinpoint, clause.tag)
+                })
+                .collect();
+        }
+        match &citation.instrument {
+            Some(id) if !self.applicable.binds(id) => Vec::new(),
+            _ => vec![citation.to_string()],
+        }
+    }
+
     /// Does `when` hold (for one measure, in measure scope)? What made it hold, if so.
     fn check(&self, when: &When, measure: Option<usize>) -> Option<Hit> {
         let mut hit = self.check_set(&when.base, measure)?;
@@ -216,10 +277,20 @@ impl Ctx<'_> {
             }
             hit.measures.extend(matched);
         }
+        // Anywhere in the request, whatever the measure: a protected person named anywhere
+        // changes what a measure without a party (officials' presence) may be.
+        if self
+            .findings
+            .iter()
+            .any(|f| c.findings_none.contains(&f.code))
+        {
+            return None;
+        }
         if !c.findings_any.is_empty() || !c.findings_all.is_empty() {
             let qualifying: Vec<usize> = (0..self.findings.len())
                 .filter(|&i| self.qualifies(c, &self.findings[i], measure))
                 .collect();
+
             if !c.findings_any.is_empty() {
                 let matched: Vec<usize> = qualifying
                     .iter()
@@ -306,13 +377,22 @@ impl Ctx<'_> {
         c.finding_roles.is_empty() || f.role.is_none_or(|role| c.finding_roles.contains(&role))
     }
 
-    /// The rule's citations that apply to this request's kind, as text.
+    /// The rule's citations that apply to this request, as text, each source once: where two
+    /// clauses point at the same article with different tags (one read, one from memory), the
+    /// better-founded tag is kept.
     fn citations(&self, rule: &Rule) -> Vec<String> {
-        rule.citations
-            .iter()
-            .filter(|c| c.applies_to(self.request.kind))
-            .map(ToString::to_string)
-            .collect()
+        let mut out: Vec<String> = Vec::new();
+        for text in rule.citations.iter().flat_map(|c| self.render(c)) {
+            let (source, tag) = split_tag(&text);
+            match out.iter().position(|seen| split_tag(seen).0 == source) {
+                Some(at) if tag_strength(tag) > tag_strength(split_tag(&out[at]).1) => {
+                    out[at] = text;
+                }
+                Some(_) => {}
+                None => out.push(text),
+            }
+        }
+        out
     }
 
     /// The rule's reason: its template filled in, its sentence for this kind of request, and its
@@ -369,16 +449,14 @@ impl Ctx<'_> {
                     words::and_list(&named)
                 }
             }
+            // By number (DESIGN §5.3): the memo lists each finding once, reasons point at it.
             "findings" => {
-                let found: Vec<String> = hit
-                    .findings
-                    .iter()
-                    .map(|&i| words::finding(request, &self.findings[i]))
-                    .collect();
-                if found.is_empty() {
-                    "none recorded".into()
-                } else {
-                    found.join("; ")
+                let numbers: Vec<String> =
+                    hit.findings.iter().map(|&i| (i + 1).to_string()).collect();
+                match numbers.len() {
+                    0 => "none recorded".into(),
+                    1 => format!("finding {}", numbers[0]),
+                    _ => format!("findings {}", words::and_list(&numbers)),
                 }
             }
             "measures" => {
@@ -424,5 +502,24 @@ impl Ctx<'_> {
             // Validation admits only the names above.
             _ => format!("{{{name}}}"),
         }
+    }
+}
+
+/// "Law X Art 4 [S]" → ("Law X Art 4", "S"); a citation without a tag has an empty one.
+fn split_tag(citation: &str) -> (&str, &str) {
+    match citation.strip_suffix(']').and_then(|c| c.rsplit_once(" [")) {
+        Some((source, tag)) => (source, tag),
+        None => (citation, ""),
+    }
+}
+
+/// How well a tag's source was checked (DESIGN §6): read in the primary text, a secondary
+/// source, from memory.
+fn tag_strength(tag: &str) -> u8 {
+    match tag {
+        "P" => 3,
+        "S" => 2,
+        "M" => 1,
+        _ => 0,
     }
 }

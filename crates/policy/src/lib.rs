@@ -1,6 +1,7 @@
 //! Haven's policy: the rule catalogue of DESIGN §6 as versioned data (`rules/catalogue.toml`,
 //! every rule with its legal source), the evaluator that turns the findings about a request into
-//! a decision, and the reply to the requesting state.
+//! a decision, the partner table (`rules/partners.toml`: which instruments bind which requesting
+//! state, and so the decision's legal basis), and the reply to the requesting state.
 //!
 //! Architecture invariant: pure. No I/O, no clock, no randomness; the only global state is the
 //! bundled catalogue, parsed once on first use. The policy does not screen: findings come in
@@ -20,17 +21,26 @@
 //!     code: FindingCode::ProtectedAgainstRequestingState, party: Some(0), matched: None,
 //!     detail: "refugee status against kz".into(), role: None,
 //! };
-//! let facts = Facts { request: &request, findings: vec![finding], state_risk: None };
+//! let facts = Facts {
+//!     request: &request,
+//!     requested_state: haven_domain::CountryCode::parse("be").unwrap(),
+//!     findings: vec![finding],
+//!     state_risk: None,
+//! };
 //! let decision = evaluate(Catalogue::bundled(), &facts);
 //! assert_eq!(decision.outcome, Outcome::FreezeAndRefer);
 //! assert!(decision.referrals.contains(&ReferralCode::AsylumAuthority));
 //! assert!(decision.rules_applied.iter().any(|id| id == "protected-party"));
 //! assert!(leaks(&decision.reply_to_requesting_state).is_empty());
+//! // Kazakhstan is party to none of the Council of Europe's criminal-cooperation conventions.
+//! let basis = decision.legal_basis.unwrap();
+//! assert!(basis.instruments.iter().all(|i| i.id != "ets-30"));
 //! ```
 
 mod catalogue;
 mod error;
 mod evaluate;
+mod partners;
 mod reply;
 mod words;
 
@@ -39,4 +49,5 @@ pub use catalogue::{
 };
 pub use error::PolicyError;
 pub use evaluate::{Facts, evaluate};
+pub use partners::{BUNDLED_PARTNERS, CLAUSES, Clause, Instrument, Partner, PartnerTable};
 pub use reply::{CONFIDENTIALITY_RULE, leaks, reply};

@@ -3,21 +3,100 @@
 //! A reply may be read by the very state the person fled. Telling it that an asylum application
 //! or a protection status exists is itself a harm (APR (EU) 2024/1348 Art 7(2); UNHCR Advisory
 //! Opinion on confidentiality, 2005 — rule `confidentiality-of-reply` in the catalogue). So the
-//! reply depends on nothing but the request's kind, its reference and date, and the outcome: it
-//! cannot leak what it never sees. The grounds it gives are the generic ones each instrument
-//! offers ("essential interests", "ordre public"), never the real ground.
+//! reply depends on nothing but the request's kind, its reference and date, the outcome and the
+//! legal basis: it cannot leak what it never sees. The grounds it gives are the generic ones each
+//! instrument offers ("essential interests", "ordre public"), never the real ground, and only
+//! from an instrument in force with the requesting state (the partner table's `reply` sentences,
+//! which the table's validation also scans), or the requested state's law.
 
-use haven_domain::{Outcome, Request, RequestKind};
+use haven_domain::{CountryCode, Outcome, Request, RequestKind};
+
+use crate::partners::{Applicable, PartnerTable};
 
 /// The rule of the catalogue that grounds the reply's confidentiality (for memos and audits).
 pub const CONFIDENTIALITY_RULE: &str = "confidentiality-of-reply";
 
-/// Writes the reply to the requesting state: generic grounds only, by request kind and outcome.
-pub fn reply(request: &Request, outcome: Outcome) -> String {
+/// Said when the partner table has no sentence for a refusal: the requested state's law, on the
+/// generic grounds every instrument and national law share.
+const REFUSAL_FALLBACK: &str = "the request cannot be granted: the requested State considers \
+    that its execution would prejudice its sovereignty, security, ordre public or other \
+    essential interests, a ground of refusal under its law.";
+
+/// Said when the partner table has no sentence for execution.
+const EXECUTION_FALLBACK: &str = "the request will be executed in accordance with the law of \
+    the requested State.";
+
+/// Said when no instrument that applies words the use limitation: LEGAL-REVIEW §3 asks for
+/// consent to any further use and to any onward transfer.
+const SPECIALITY_FALLBACK: &str = "Information and evidence provided may be used only for the \
+    proceedings named in the request; any other use, and any onward transfer, requires the prior \
+    consent of the requested State.";
+
+/// Added when execution is subject to safeguards: they are the law's conditions, not a reason.
+const CONDITIONS: &str = "Execution is subject to the conditions and formalities prescribed by \
+    the law of the requested State.";
+
+/// A freeze says only that the request is being examined: any more would hint at why.
+const UNDER_EXAMINATION: &str =
+    "the request has been received and is under examination by the competent authorities.";
+
+/// Writes the reply to the requesting state on behalf of `requested_state`: generic grounds
+/// only, by request kind and outcome, citing only the instruments of `partners` in force with
+/// the requesting state (or the requested state's law).
+pub fn reply(
+    partners: &PartnerTable,
+    requested_state: CountryCode,
+    request: &Request,
+    outcome: Outcome,
+) -> String {
+    reply_under(
+        request,
+        outcome,
+        &partners.applicable(requested_state, request),
+    )
+}
+
+/// The reply under a legal basis already looked up.
+pub(crate) fn reply_under(
+    request: &Request,
+    outcome: Outcome,
+    applicable: &Applicable<'_>,
+) -> String {
     let mut text = heading(request);
     text.push(' ');
-    text.push_str(body(request.kind, outcome));
+    match outcome {
+        Outcome::FreezeAndRefer => text.push_str(UNDER_EXAMINATION),
+        // The clause named is always the essential-interests one: the persecution or political
+        // offence clause would tell the requesting state why.
+        Outcome::Refuse => text.push_str(
+            applicable
+                .reply("essential_interests")
+                .unwrap_or(&collapse(REFUSAL_FALLBACK)),
+        ),
+        Outcome::Proceed | Outcome::ProceedWithSafeguards => {
+            text.push_str(
+                applicable
+                    .reply("execution")
+                    .unwrap_or(&collapse(EXECUTION_FALLBACK)),
+            );
+            if outcome == Outcome::ProceedWithSafeguards {
+                text.push(' ');
+                text.push_str(&collapse(CONDITIONS));
+            }
+            text.push(' ');
+            text.push_str(
+                applicable
+                    .reply("speciality")
+                    .unwrap_or(&collapse(SPECIALITY_FALLBACK)),
+            );
+        }
+    }
     text
+}
+
+/// The constants above wrap with `\` continuations that keep their indentation: one space.
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// "Your request for mutual legal assistance, reference X, received on D." The reference is the
@@ -40,89 +119,6 @@ fn heading(request: &Request) -> String {
         )
     } else {
         format!("{what}, received on {}:", request.received_on)
-    }
-}
-
-fn body(kind: RequestKind, outcome: Outcome) -> &'static str {
-    use Outcome::*;
-    use RequestKind::*;
-    match (kind, outcome) {
-        // A freeze says only that the request is being examined: any more would hint at why.
-        (_, FreezeAndRefer) => {
-            "the request has been received and is under examination by the competent authorities."
-        }
-
-        (Mla, Refuse) => {
-            "the requested Party is unable to execute the request. Under Article 2(b) of the \
-             European Convention on Mutual Assistance in Criminal Matters (1959), assistance may \
-             be refused if the requested Party considers that execution of the request is likely \
-             to prejudice the sovereignty, security, ordre public or other essential interests of \
-             its country. The requested Party considers that execution of this request would \
-             prejudice its essential interests."
-        }
-        (Mla, Proceed) => {
-            "the request will be executed in accordance with the law of the requested Party \
-             (Article 3(1) of the European Convention on Mutual Assistance in Criminal Matters, \
-             1959). Information and evidence provided may be used only for the proceedings named \
-             in the request; any other use requires the prior consent of the requested Party, \
-             which may ask to be informed of the use made of them (Article 26 of the Second \
-             Additional Protocol to the Convention, ETS No. 182)."
-        }
-        (Mla, ProceedWithSafeguards) => {
-            "the request will be executed in accordance with the law of the requested Party \
-             (Article 3(1) of the European Convention on Mutual Assistance in Criminal Matters, \
-             1959), under the conditions and formalities that law prescribes. Information and \
-             evidence provided may be used only for the proceedings named in the request; any \
-             other use requires the prior consent of the requested Party, which may ask to be \
-             informed of the use made of them (Article 26 of the Second Additional Protocol to \
-             the Convention, ETS No. 182)."
-        }
-
-        // Article 11(1) is named without its point: the point would tell (a) privilege from
-        // (f) fundamental rights. The Art 11(4) consultation of the issuing authority happens
-        // before this reply, through the case workflow, not in it.
-        (Eio, Refuse) => {
-            "the executing authority has decided not to recognise or execute the European \
-             Investigation Order, on a ground for non-recognition or non-execution provided for \
-             in Article 11(1) of Directive 2014/41/EU."
-        }
-        (Eio, Proceed) => {
-            "the European Investigation Order will be executed in accordance with Article 9(1) \
-             of Directive 2014/41/EU and the law of the executing State. Evidence transferred may \
-             be used only for the proceedings for which it was requested; any other use requires \
-             prior consent."
-        }
-        (Eio, ProceedWithSafeguards) => {
-            "the European Investigation Order will be executed in accordance with Article 9(1) \
-             of Directive 2014/41/EU and the law of the executing State, under the conditions and \
-             formalities that law prescribes. Evidence transferred may be used only for the \
-             proceedings for which it was requested; any other use requires prior consent."
-        }
-
-        // No article of the 1957 Convention is named: its Article 3 would point at political
-        // offences or persecution. Essential interests and ordre public say nothing of either.
-        (Extradition, Refuse) => {
-            "the request cannot be granted. Extradition is refused in accordance with the \
-             applicable treaty and the law of the requested Party, on grounds relating to its \
-             essential interests and ordre public."
-        }
-        (Extradition, Proceed | ProceedWithSafeguards) => {
-            "the request will be dealt with by the competent authorities in accordance with the \
-             applicable treaty and the law of the requested Party. Any surrender would be subject \
-             to the rule of speciality: the person could be proceeded against only for the \
-             offences for which surrender was granted."
-        }
-
-        (RedNotice | Diffusion, Refuse) => {
-            "the National Central Bureau of the requested country will not take any action on it \
-             in its territory. INTERPOL's rules on the processing of data are applied."
-        }
-        (RedNotice | Diffusion, Proceed | ProceedWithSafeguards) => {
-            "the National Central Bureau of the requested country will deal with it in accordance \
-             with national law and INTERPOL's rules on the processing of data. Any measure in its \
-             territory is taken only under its law, and information provided may be used only for \
-             the proceedings named."
-        }
     }
 }
 

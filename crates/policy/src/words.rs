@@ -1,9 +1,7 @@
 //! The words the policy writes about requests, parties, measures and findings in internal
 //! reasons and safeguard labels. Kept apart from the reply (`reply.rs`), which may say far less.
 
-use haven_domain::{
-    DecisionFinding, Measure, PartyRole, PersonRole, Request, RequestKind, RiskLevel,
-};
+use haven_domain::{Measure, PartyRole, Request, RequestKind, RiskLevel};
 
 /// A request kind as a judge would name it.
 pub(crate) fn kind_phrase(kind: RequestKind) -> &'static str {
@@ -25,18 +23,6 @@ fn party_role_wire(role: PartyRole) -> &'static str {
         PartyRole::Witness => "witness",
         PartyRole::Counsel => "counsel",
         PartyRole::Other => "other",
-    }
-}
-
-fn person_role_wire(role: PersonRole) -> &'static str {
-    match role {
-        PersonRole::Lawyer => "lawyer",
-        PersonRole::Journalist => "journalist",
-        PersonRole::HumanRightsDefender => "human-rights defender",
-        PersonRole::Minor => "minor",
-        PersonRole::PoliticalOpponent => "political opponent",
-        // `PersonRole` may grow; a new role still reads sensibly.
-        _ => "protected role",
     }
 }
 
@@ -77,28 +63,6 @@ pub(crate) fn measure(request: &Request, index: usize, m: &Measure) -> String {
     if let Some(p) = m.party {
         text.push_str(" on ");
         text.push_str(&party(request, p));
-    }
-    text
-}
-
-/// `protected_profession (lawyer) on party 0 (subject, …): detail [registry R-1001, score 0.97]`.
-pub(crate) fn finding(request: &Request, f: &DecisionFinding) -> String {
-    let mut text = f.code.as_str().to_owned();
-    if let Some(role) = f.role {
-        text.push_str(&format!(" ({})", person_role_wire(role)));
-    }
-    if let Some(p) = f.party {
-        text.push_str(" on ");
-        text.push_str(&party(request, p));
-    }
-    let detail = f.detail.trim();
-    if !detail.is_empty() {
-        text.push_str(": ");
-        text.push_str(detail);
-    }
-    if let Some(m) = &f.matched {
-        // Two decimals: enough for a judge, and stable across platforms' float printing.
-        text.push_str(&format!(" [{} {}, score {:.2}]", m.source, m.id, m.score));
     }
     text
 }

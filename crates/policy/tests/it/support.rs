@@ -77,3 +77,8 @@ pub fn matched(spec: &str, id: &str, score: f64, detail: &str) -> DecisionFindin
         ..finding(spec)
     }
 }
+
+/// The requested state of the bundled partner table.
+pub fn be() -> haven_domain::CountryCode {
+    haven_domain::CountryCode::parse("be").expect("valid")
+}

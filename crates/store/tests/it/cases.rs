@@ -18,12 +18,14 @@ fn request() -> haven_domain::Request {
 fn decision() -> Decision {
     Decision {
         outcome: Outcome::FreezeAndRefer,
+        legal_basis: None,
         findings: Vec::new(),
         safeguards: Vec::new(),
         referrals: Vec::new(),
         reasons: vec!["a reason [a source]".to_owned()],
         reply_to_requesting_state: "The request is under examination.".to_owned(),
         rules_applied: vec!["a-rule".to_owned()],
+        grounds: Vec::new(),
         catalogue_version: Some("1.0.0".to_owned()),
         ledger: None,
     }
