@@ -34,17 +34,22 @@ fn kind_phrase(kind: RequestKind) -> &'static str {
     }
 }
 
+/// "1 party", "3 parties".
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Reference, legal basis, outcome and referrals: what a judge needs before the detail.
 fn heading(out: &mut String, request: &Request, decision: &Decision) {
     let _ = writeln!(
         out,
-        "DECISION MEMO — {} ({} from {}, received {}; {} parties, {} measures)",
+        "DECISION MEMO — {} ({} from {}, received {}; {}, {})",
         request.reference,
         kind_phrase(request.kind),
         request.requesting_state.as_str().to_uppercase(),
         request.received_on,
-        request.parties.len(),
-        request.measures.len()
+        counted(request.parties.len(), "party", "parties"),
+        counted(request.measures.len(), "measure", "measures"),
     );
     let _ = writeln!(out, "LEGAL BASIS: {}", basis(decision.legal_basis.as_ref()));
     let referrals: Vec<String> = decision
