@@ -321,6 +321,15 @@ fn explanations_name_what_happened() {
         verdict.explanation
     );
 
+    let verdict = matcher.compare("Ivanov Sergei Viktoro Vich", "Sergei Viktorovich Ivanov");
+    assert!(
+        verdict
+            .explanation
+            .contains("viktoro vich ↔ viktorovich: one name written in several parts"),
+        "{}",
+        verdict.explanation
+    );
+
     let verdict = matcher.compare("Sergey Viktorovich Lavrov", "Sergey Ivanovich Lavrov");
     assert!(
         verdict.explanation.contains("patronymics differ"),
@@ -416,4 +425,40 @@ proptest! {
         let verdict = matcher().compare(&a, &b);
         prop_assert!(!verdict.explanation.is_empty());
     }
+}
+
+#[test]
+fn a_name_split_into_parts_is_that_name() {
+    use Tier::*;
+    check_tiers(&[
+        // Word splitting, where the order differs too, so the names written together do not
+        // line up: the pieces written together are the other side's part.
+        (
+            "Karimi Yusuf Abdul Rahman",
+            "Abdulrahman Yusuf Karimi",
+            Match,
+        ),
+        (
+            "Ivanov Sergei Viktoro Vich",
+            "Sergei Viktorovich Ivanov",
+            Match,
+        ),
+        (
+            "Nurlan Bek Murat Nazarbayev",
+            "Nazarbayev Nurlan Bekmurat",
+            Match,
+        ),
+        // The pieces must spell the whole part: near-namesakes stay out of `match`.
+        ("Lenko Kiri Ivan", "Ivan Kyrytschenko", None),
+        (
+            "Karimi Yusuf Abdul Rahim",
+            "Abdulrahman Yusuf Karimi",
+            Possible,
+        ),
+        (
+            "Ivanov Sergei Viktoro Vich",
+            "Sergei Viktorovna Ivanova",
+            Possible,
+        ),
+    ]);
 }
