@@ -4,7 +4,8 @@
 //! best pairs first. The score asks two questions: how much of the shorter name is explained by
 //! the longer one (missing parts are costly), and how much of the longer one is explained (extra
 //! middle names and patronymics cost little). Names written together or split differently are
-//! caught by comparing the parts joined up.
+//! caught by comparing the parts joined up, and a part split into adjacent pieces on the other
+//! side (Plat Ono Vich / Platonovich) is aligned with the pieces as one, whatever the order.
 //!
 //! The tier (`match`, `possible`, `none`) is not the score alone: a comparison also records its
 //! [`Doubt`]s — a part explained only by letters no romanisation accounts for, a surname that only

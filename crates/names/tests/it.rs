@@ -462,3 +462,18 @@ fn a_name_split_into_parts_is_that_name() {
         ),
     ]);
 }
+
+#[test]
+fn initials_written_together() {
+    use Tier::*;
+    check_tiers(&[
+        // Capital initials run together stand for the given names one by one.
+        ("JC Juncker", "Jean-Claude Juncker", Match),
+        ("Juncker, JC", "Jean Claude Juncker", Match),
+        ("HW Bush", "Herbert Walker Bush", Match),
+        // In a name all in capitals the case says nothing: a word is a word.
+        ("KO CHOL HUN", "KO CHOL MAN", None),
+    ]);
+    // An initial that stands for no given name of the other is not the same person.
+    check(&[("JP Juncker", "Jean-Claude Juncker", false)]);
+}
