@@ -243,7 +243,7 @@ pub(crate) const PATRONYMIC_ENDINGS: &[&str] = &[
 
 /// Analyses a name. Never fails: an empty or unreadable name has no parts and matches nothing.
 pub fn analyse(name: &str, lexicon: &Lexicon) -> AnalysedName {
-    let folded = fold(name);
+    let folded = fold(&spread_initials(name));
     let (ordered, comma_inverted) = invert_comma_form(&folded);
     let raw_parts = split_parts(&ordered);
 
@@ -264,6 +264,50 @@ pub fn analyse(name: &str, lexicon: &Lexicon) -> AnalysedName {
         cyrillic_language,
         comma_inverted,
     }
+}
+
+/// The most letters of initials written together ("JC Juncker", "JFK").
+const MAX_RUN_TOGETHER_INITIALS: usize = 3;
+
+/// Initials written together in capitals ("JC Juncker" for Jean-Claude Juncker) become initials
+/// of their own ("J C Juncker"). Only a word of two or three capitals with no vowel, in a name
+/// that is not all in capitals: a name in capitals throughout (KO CHOL HUN) tells nothing by
+/// its case, and a word with a vowel (Li, Ana, MIN) may be a name of its own.
+fn spread_initials(name: &str) -> Cow<'_, str> {
+    let words = || {
+        name.split(|c: char| !c.is_alphabetic())
+            .filter(|w| !w.is_empty())
+    };
+    let run_together = |w: &str| {
+        (2..=MAX_RUN_TOGETHER_INITIALS).contains(&w.chars().count())
+            && w.chars().all(|c| c.is_ascii_uppercase())
+            && !w.chars().any(|c| "AEIOUY".contains(c))
+    };
+    let mixed_case = words().any(|w| w.chars().any(char::is_lowercase));
+    if !mixed_case || !words().any(run_together) {
+        return Cow::Borrowed(name);
+    }
+    let mut out = String::with_capacity(name.len() + 4);
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if run_together(word) {
+            let letters: Vec<String> = word.chars().map(String::from).collect();
+            out.push_str(&letters.join(" "));
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in name.chars() {
+        if c.is_alphabetic() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    Cow::Owned(out)
 }
 
 /// NFKC, then full Unicode case folding: "ＳＭＩＴＨ", "Smith" and "SMITH" become one.
@@ -626,6 +670,24 @@ mod tests {
             ),
             ("LAVROV, Sergey", &[("sergey", Name), ("lavrov", Name)]),
             ("J. Smith", &[("j", Initial), ("smith", Name)]),
+            // Capitals without a vowel written together are initials, unless the whole name
+            // is in capitals or the word could be a name.
+            (
+                "JC Juncker",
+                &[("j", Initial), ("c", Initial), ("juncker", Name)],
+            ),
+            (
+                "Smith, JRR",
+                &[
+                    ("j", Initial),
+                    ("r", Initial),
+                    ("r", Initial),
+                    ("smith", Name),
+                ],
+            ),
+            ("JC JUNCKER", &[("jc", Name), ("juncker", Name)]),
+            ("Jc Juncker", &[("jc", Name), ("juncker", Name)]),
+            ("MIN Jun-ho", &[("min", Name), ("jun", Name), ("ho", Name)]),
             (
                 "Shaikh Isa bin Tarif",
                 &[

@@ -4,7 +4,8 @@
 //! best pairs first. The score asks two questions: how much of the shorter name is explained by
 //! the longer one (missing parts are costly), and how much of the longer one is explained (extra
 //! middle names and patronymics cost little). Names written together or split differently are
-//! caught by comparing the parts joined up.
+//! caught by comparing the parts joined up, and a part split into adjacent pieces on the other
+//! side (Plat Ono Vich / Platonovich) is aligned with the pieces as one, whatever the order.
 //!
 //! The tier (`match`, `possible`, `none`) is not the score alone: a comparison also records its
 //! [`Doubt`]s — a part explained only by letters no romanisation accounts for, a surname that only
@@ -42,6 +43,10 @@ pub enum How {
     /// Patronymics made from the same father's name: Russian and Turkic forms, son's and
     /// daughter's (Nurlanovich / Nurlanovna / Nurlanuly / Nurlan kyzy).
     SameFather,
+    /// One name written in several parts on one side (Plat Ono Vich / Platonovich, Mohammad
+    /// Hasni / Mohammadhasni): the pair's part on the `left_side` name (`true`) and the
+    /// `pieces - 1` parts after it, written together, are the other side's part.
+    Split { left_side: bool, pieces: usize },
 }
 
 /// One aligned pair of parts.
@@ -181,6 +186,12 @@ pub fn compare(a: &AnalysedName, b: &AnalysedName) -> Comparison {
         for pair in &mut swapped.pairs {
             std::mem::swap(&mut pair.left, &mut pair.right);
             std::mem::swap(&mut pair.left_variant, &mut pair.right_variant);
+            if let How::Split { left_side, pieces } = pair.how {
+                pair.how = How::Split {
+                    left_side: !left_side,
+                    pieces,
+                };
+            }
         }
         std::mem::swap(&mut swapped.unmatched_left, &mut swapped.unmatched_right);
         for doubt in &mut swapped.doubts {
@@ -226,6 +237,7 @@ fn compare_ordered(a: &AnalysedName, b: &AnalysedName) -> Comparison {
             pairs.push(pair);
         }
     }
+    join_split_parts(a, b, &mut pairs, &mut used_left, &mut used_right);
     pairs.sort_by_key(|p| p.left);
 
     let unmatched = |name: &AnalysedName, used: &[bool]| -> Vec<usize> {
@@ -381,6 +393,119 @@ fn compare_ordered(a: &AnalysedName, b: &AnalysedName) -> Comparison {
     }
 }
 
+/// The fewest letters of a name written in several parts for the parts to be read as one name
+/// split up: below it, two initials or particles run together are not a name.
+const MIN_SPLIT_LENGTH: usize = 6;
+
+/// Finds a part written in several adjacent parts on the other side (word splitting: "Plat Ono
+/// Vich" for "Platonovich", "Mohammad Hasni" for "Mohammadhasni") and aligns it with the run of
+/// parts as one, in place of the partial alignments the greedy pass found (a short form, or
+/// pieces left over). Each piece must be left over or aligned with that part; the pieces,
+/// written together, must romanise to the same skeleton as the part.
+fn join_split_parts(
+    a: &AnalysedName,
+    b: &AnalysedName,
+    pairs: &mut Vec<AlignedPair>,
+    used_left: &mut [bool],
+    used_right: &mut [bool],
+) {
+    for left_side in [true, false] {
+        let (split, whole) = if left_side { (a, b) } else { (b, a) };
+        for (w, part) in whole.parts.iter().enumerate() {
+            if part.kind == PartKind::Title {
+                continue;
+            }
+            // Aligned already as the same word: nothing to mend.
+            let partner = |p: &AlignedPair| {
+                if left_side {
+                    (p.left, p.right)
+                } else {
+                    (p.right, p.left)
+                }
+            };
+            if pairs
+                .iter()
+                .any(|p| partner(p).1 == w && p.similarity >= 1.0)
+            {
+                continue;
+            }
+            let free = |s: usize| {
+                let used = if left_side {
+                    used_left[s]
+                } else {
+                    used_right[s]
+                };
+                !used || pairs.iter().any(|p| partner(p) == (s, w))
+            };
+            for start in 0..split.parts.len() {
+                let mut joined = String::new();
+                let mut found = None;
+                for (end, piece) in split.parts.iter().enumerate().skip(start) {
+                    if !matches!(piece.kind, PartKind::Name | PartKind::Patronymic)
+                        || piece.script != split.parts[start].script
+                        || !free(end)
+                    {
+                        break;
+                    }
+                    let Some(romanised) = piece.romanised.first() else {
+                        break;
+                    };
+                    joined.push_str(romanised);
+                    // Characters read as syllables must give the part's own reading, as a
+                    // single character must (see `pair_doubt`); letters may differ in
+                    // spelling as far as the skeleton allows.
+                    let same = if is_syllabic(piece) || is_syllabic(part) {
+                        part.romanised.contains(&joined)
+                    } else {
+                        part.keys.contains(&crate::skeleton::skeleton(&joined))
+                    };
+                    if end > start && joined.len() >= MIN_SPLIT_LENGTH && same {
+                        found = Some(end + 1 - start);
+                        break;
+                    }
+                }
+                let Some(pieces) = found else { continue };
+                // The partial alignments give way; a part they held that the run does not
+                // cover is left over again.
+                let run = start..start + pieces;
+                for p in pairs.iter() {
+                    let (s, o) = partner(p);
+                    if o == w || run.contains(&s) {
+                        used_left[p.left] = false;
+                        used_right[p.right] = false;
+                    }
+                }
+                pairs.retain(|p| {
+                    let (s, o) = partner(p);
+                    o != w && !run.contains(&s)
+                });
+                let (left, right) = if left_side { (start, w) } else { (w, start) };
+                pairs.push(AlignedPair {
+                    left,
+                    right,
+                    similarity: 1.0,
+                    how: How::Split { left_side, pieces },
+                    left_variant: 0,
+                    right_variant: 0,
+                });
+                let (used_split, used_whole) = if left_side {
+                    (&mut *used_left, &mut *used_right)
+                } else {
+                    (&mut *used_right, &mut *used_left)
+                };
+                used_split[run].iter_mut().for_each(|u| *u = true);
+                used_whole[w] = true;
+                break;
+            }
+        }
+    }
+}
+
+/// Is the part written in characters read as syllables (Chinese, Korean)?
+fn is_syllabic(part: &Part) -> bool {
+    matches!(part.script, crate::Script::Han | crate::Script::Hangul)
+}
+
 /// Is one part a typing error for the other: one letter replaced, added, dropped or two swapped,
 /// in words of some length, typed in the same script? Across scripts the Latin side was made by
 /// a romanisation, not typed from the same letters.
@@ -405,11 +530,16 @@ const MIN_ALIGNED_NAMES: usize = 2;
 fn pair_doubt(a: &Part, b: &Part, pair: &AlignedPair) -> Option<Doubt> {
     let (left, right) = (pair.left, pair.right);
     let patronymic = |p: &Part| p.kind == PartKind::Patronymic || has_patronymic_ending(p);
-    if patronymic(a) != patronymic(b) && !matches!(pair.how, How::Identical) {
+    if patronymic(a) != patronymic(b) && !matches!(pair.how, How::Identical | How::Split { .. }) {
         return Some(Doubt::PatronymicAsName { left, right });
     }
-    let syllabic = |p: &Part| matches!(p.script, crate::Script::Han | crate::Script::Hangul);
-    if syllabic(a) != syllabic(b) && !matches!(pair.how, How::Initial | How::KnownVariant) {
+    let syllabic = is_syllabic;
+    if syllabic(a) != syllabic(b)
+        && !matches!(
+            pair.how,
+            How::Initial | How::KnownVariant | How::Split { .. }
+        )
+    {
         // Readings of characters are syllables, and many characters share each: only the exact
         // reading is the name, not a spelling of it (伟 is wei, not wai). The lexicon, which
         // knows characters by their text (金 / Kim), is another matter.
@@ -420,7 +550,11 @@ fn pair_doubt(a: &Part, b: &Part, pair: &AlignedPair) -> Option<Doubt> {
         return (!exact).then_some(Doubt::LooseReading { left, right });
     }
     match pair.how {
-        How::Identical | How::KnownVariant | How::GenderedForm | How::Initial => None,
+        How::Identical
+        | How::KnownVariant
+        | How::GenderedForm
+        | How::Initial
+        | How::Split { .. } => None,
         How::SameFather => {
             let edits = a
                 .father
@@ -823,7 +957,34 @@ pub fn explain(a: &AnalysedName, b: &AnalysedName, comparison: &Comparison) -> S
     }
     for pair in &comparison.pairs {
         let (pa, pb) = (&a.parts[pair.left], &b.parts[pair.right]);
-        let _ = write!(out, " {} ↔ {}: ", pa.text, pb.text);
+        let text = |name: &AnalysedName, index: usize, split: bool| match pair.how {
+            How::Split { pieces, .. } if split => name.parts[index..index + pieces]
+                .iter()
+                .map(|p| p.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            _ => name.parts[index].text.clone(),
+        };
+        let split_left = matches!(
+            pair.how,
+            How::Split {
+                left_side: true,
+                ..
+            }
+        );
+        let split_right = matches!(
+            pair.how,
+            How::Split {
+                left_side: false,
+                ..
+            }
+        );
+        let _ = write!(
+            out,
+            " {} ↔ {}: ",
+            text(a, pair.left, split_left),
+            text(b, pair.right, split_right)
+        );
         match pair.how {
             How::Identical => out.push_str("identical"),
             How::SameRomanisation => {
@@ -857,6 +1018,7 @@ pub fn explain(a: &AnalysedName, b: &AnalysedName, comparison: &Comparison) -> S
                 out.push_str("same consonants (the script does not write short vowels)");
             }
             How::SameFather => out.push_str("the same father's name in another patronymic form"),
+            How::Split { .. } => out.push_str("one name written in several parts"),
         }
         let _ = write!(out, " ({:.2});", pair.similarity);
     }

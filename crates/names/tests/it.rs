@@ -321,6 +321,15 @@ fn explanations_name_what_happened() {
         verdict.explanation
     );
 
+    let verdict = matcher.compare("Ivanov Sergei Viktoro Vich", "Sergei Viktorovich Ivanov");
+    assert!(
+        verdict
+            .explanation
+            .contains("viktoro vich ↔ viktorovich: one name written in several parts"),
+        "{}",
+        verdict.explanation
+    );
+
     let verdict = matcher.compare("Sergey Viktorovich Lavrov", "Sergey Ivanovich Lavrov");
     assert!(
         verdict.explanation.contains("patronymics differ"),
@@ -416,4 +425,55 @@ proptest! {
         let verdict = matcher().compare(&a, &b);
         prop_assert!(!verdict.explanation.is_empty());
     }
+}
+
+#[test]
+fn a_name_split_into_parts_is_that_name() {
+    use Tier::*;
+    check_tiers(&[
+        // Word splitting, where the order differs too, so the names written together do not
+        // line up: the pieces written together are the other side's part.
+        (
+            "Karimi Yusuf Abdul Rahman",
+            "Abdulrahman Yusuf Karimi",
+            Match,
+        ),
+        (
+            "Ivanov Sergei Viktoro Vich",
+            "Sergei Viktorovich Ivanov",
+            Match,
+        ),
+        (
+            "Nurlan Bek Murat Nazarbayev",
+            "Nazarbayev Nurlan Bekmurat",
+            Match,
+        ),
+        // The pieces must spell the whole part: near-namesakes stay out of `match`.
+        ("Lenko Kiri Ivan", "Ivan Kyrytschenko", None),
+        (
+            "Karimi Yusuf Abdul Rahim",
+            "Abdulrahman Yusuf Karimi",
+            Possible,
+        ),
+        (
+            "Ivanov Sergei Viktoro Vich",
+            "Sergei Viktorovna Ivanova",
+            Possible,
+        ),
+    ]);
+}
+
+#[test]
+fn initials_written_together() {
+    use Tier::*;
+    check_tiers(&[
+        // Capital initials run together stand for the given names one by one.
+        ("JC Juncker", "Jean-Claude Juncker", Match),
+        ("Juncker, JC", "Jean Claude Juncker", Match),
+        ("HW Bush", "Herbert Walker Bush", Match),
+        // In a name all in capitals the case says nothing: a word is a word.
+        ("KO CHOL HUN", "KO CHOL MAN", None),
+    ]);
+    // An initial that stands for no given name of the other is not the same person.
+    check(&[("JP Juncker", "Jean-Claude Juncker", false)]);
 }
