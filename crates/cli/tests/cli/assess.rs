@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{haven, stderr, stdout};
+use super::{finding_codes, haven, stderr, stdout};
 
 fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/data")
@@ -38,12 +38,7 @@ fn the_design_case_is_stored_as_a_case_with_its_ledger_entry() {
     let decision: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(decision["case"], "case-000001");
     assert_eq!(decision["outcome"], "freeze_and_refer");
-    let codes: Vec<&str> = decision["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter_map(|f| f["code"].as_str())
-        .collect();
+    let codes = finding_codes(&decision);
     assert!(
         codes.contains(&"protected_against_requesting_state"),
         "{codes:?}"

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::{haven, stderr, stdout};
+use super::{finding_codes, haven, stderr, stdout};
 
 const REGISTRY: &str = r#"{"id": "R-1001", "names": ["Aigerim Bekova", "Бекова Айгерим"], "birth_date": "1971-03-02", "nationalities": ["kz"], "gender": "f", "protection": {"status": "refugee", "granted_by": "be", "granted_on": "2013-10-01", "against": ["kz"]}, "roles": ["lawyer"], "relations": [{"kind": "child", "to": "R-1002"}]}
 {"id": "R-1002", "names": ["Timur Bekov"], "birth_date": "1995", "nationalities": ["kz"], "gender": "m", "protection": {"status": "refugee", "granted_by": "be", "granted_on": "2014-02-01", "against": ["kz"]}}
@@ -265,12 +265,7 @@ fn screening_and_assessing_work_against_the_context_alone() {
     );
     assert!(output.status.success(), "{}", stderr(&output));
     let decision: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    let codes: Vec<&str> = decision["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter_map(|f| f["code"].as_str())
-        .collect();
+    let codes = finding_codes(&decision);
     assert!(
         codes.contains(&"context_political_persecution"),
         "{codes:?}"
