@@ -391,6 +391,7 @@ fn request_level_findings(
             party: None,
             matched: None,
             role: None,
+            rules: Vec::new(),
             detail: format!(
                 "{} is profiled as {} risk: {} [{}]",
                 request.requesting_state.as_str(),
@@ -413,6 +414,7 @@ fn request_level_findings(
                 party: None,
                 matched: None,
                 role: None,
+                rules: Vec::new(),
                 detail: format!(
                     "offence \"{}\" is classed as {}",
                     offence.description,
@@ -427,6 +429,7 @@ fn request_level_findings(
             party: None,
             matched: None,
             role: None,
+            rules: Vec::new(),
             detail: "a diffusion is sent by the member state directly; INTERPOL has not reviewed \
                      it against Articles 2 and 3 of its Constitution"
                 .to_owned(),
@@ -444,6 +447,7 @@ fn request_level_findings(
             party: None,
             matched: None,
             role: None,
+            rules: Vec::new(),
             detail: format!(
                 "{officials} official(s) of {} are to be present at execution",
                 request.requesting_state.as_str()
@@ -593,6 +597,7 @@ fn finding(
         matched: evidence.cloned(),
         detail,
         role: None,
+        rules: Vec::new(),
     }
 }
 

@@ -65,6 +65,7 @@ pub fn whereabouts_findings(
                 reasons.join("; ")
             ),
             role: None,
+            rules: Vec::new(),
         });
     }
     out
@@ -104,6 +105,7 @@ mod tests {
             matched: None,
             detail: String::new(),
             role: None,
+            rules: Vec::new(),
         }
     }
 

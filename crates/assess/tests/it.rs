@@ -360,6 +360,15 @@ fn bundled_examples_cover_every_outcome_and_finding() {
             .filter(|id| !in_force.contains(id))
             .collect();
         assert!(foreign.is_empty(), "{}: cites {foreign:?}", file.display());
+        // Every finding names the rules that rest on it (DESIGN §5.3).
+        for finding in &decision.findings {
+            assert!(
+                !finding.rules.is_empty(),
+                "{}: finding {} names no rule",
+                file.display(),
+                finding.code.as_str()
+            );
+        }
         outcomes.insert(decision.outcome);
         codes.extend(decision.findings.iter().map(|f| f.code));
         let name = file

@@ -121,6 +121,10 @@ pub struct Finding {
     /// questioning) from a journalist; when absent it assumes the strictest role.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<PersonRole>,
+    /// The catalogue rules that rest on this finding, in catalogue order (set by the policy;
+    /// empty before evaluation, or when no rule takes it up).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<String>,
 }
 
 /// A required safeguard and its legal source.

@@ -103,10 +103,18 @@ pub fn evaluate(catalogue: &Catalogue, facts: &Facts<'_>) -> Decision {
         });
     }
 
+    // Each finding names the rules that rest on it (DESIGN §5.3), the other way round from
+    // the grounds.
+    for ground in &grounds {
+        for &number in &ground.findings {
+            findings[number - 1].rules.push(ground.rule.clone());
+        }
+    }
+
     Decision {
         outcome,
         legal_basis: Some(applicable.basis.clone()),
-        safeguards: safeguards.into_list(ctx.request),
+        safeguards: safeguards.into_list(facts.request),
         findings,
         referrals: referrals.into_iter().collect::<Vec<ReferralCode>>(),
         reasons,

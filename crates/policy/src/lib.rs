@@ -19,7 +19,7 @@
 //!     "measures": [{"kind": "seize_devices", "party": 0}]}"#).unwrap();
 //! let finding = DecisionFinding {
 //!     code: FindingCode::ProtectedAgainstRequestingState, party: Some(0), matched: None,
-//!     detail: "refugee status against kz".into(), role: None,
+//!     detail: "refugee status against kz".into(), role: None, rules: Vec::new(),
 //! };
 //! let facts = Facts {
 //!     request: &request,

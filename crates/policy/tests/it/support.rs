@@ -61,6 +61,7 @@ pub fn finding(spec: &str) -> DecisionFinding {
             serde_json::from_value::<PersonRole>(serde_json::Value::String(r.into()))
                 .expect("person role")
         }),
+        rules: Vec::new(),
     }
 }
 
