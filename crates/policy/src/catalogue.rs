@@ -16,7 +16,7 @@ use serde::de::IntoDeserializer;
 use serde::de::value::{Error as ValueError, StrDeserializer};
 
 use crate::PolicyError;
-use crate::partners::{BUNDLED_PARTNERS, CLAUSES, PartnerTable};
+use crate::partners::{BUNDLED_PARTNERS, PartnerTable, known_clause};
 
 /// The catalogue shipped with Haven, embedded at build time so that the binary and its rules
 /// cannot drift apart.
@@ -699,12 +699,7 @@ impl Checker<'_> {
             ));
         }
         if let Some(clause) = &raw.clause {
-            if !CLAUSES.contains(&clause.as_str()) {
-                return Err(self.err(
-                    field("clause"),
-                    format!("unknown clause {clause:?} (known: {})", CLAUSES.join(", ")),
-                ));
-            }
+            known_clause(clause).map_err(|message| self.err(field("clause"), message))?;
             if pinpoint.is_some() || !raw.tag.trim().is_empty() {
                 return Err(self.err(
                     field("clause"),
@@ -751,13 +746,9 @@ impl Checker<'_> {
         let outcome = Outcome::parse(&raw.outcome).ok_or_else(|| {
             self.err("then.outcome", format!("unknown outcome {:?}", raw.outcome))
         })?;
-        if let Some(clause) = &raw.refuse_if_mandatory
-            && !CLAUSES.contains(&clause.as_str())
-        {
-            return Err(self.err(
-                "then.refuse_if_mandatory",
-                format!("unknown clause {clause:?} (known: {})", CLAUSES.join(", ")),
-            ));
+        if let Some(clause) = &raw.refuse_if_mandatory {
+            known_clause(clause)
+                .map_err(|message| self.err("then.refuse_if_mandatory", message))?;
         }
         let referrals = self.list(
             "then.referrals",
@@ -840,6 +831,6 @@ impl Checker<'_> {
 
 /// Collapses the line breaks and indentation of a multi-line TOML string into single spaces, so
 /// that the file can wrap its prose and the decision still reads as one paragraph.
-fn normalise_space(text: &str) -> String {
+pub(crate) fn normalise_space(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

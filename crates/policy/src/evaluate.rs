@@ -298,7 +298,6 @@ impl Ctx<'_> {
             let qualifying: Vec<usize> = (0..self.findings.len())
                 .filter(|&i| self.qualifies(c, &self.findings[i], measure))
                 .collect();
-
             if !c.findings_any.is_empty() {
                 let matched: Vec<usize> = qualifying
                     .iter()

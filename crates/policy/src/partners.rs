@@ -10,7 +10,7 @@ use haven_domain::{
 };
 use serde::Deserialize;
 
-use crate::catalogue::{Tag, wire};
+use crate::catalogue::{Tag, normalise_space, wire};
 use crate::{PolicyError, leaks};
 
 /// The partner table shipped with Haven, beside the catalogue.
@@ -26,6 +26,18 @@ pub const CLAUSES: &[&str] = &[
     "data_protection",
     "execution",
 ];
+
+/// Checks a clause name against [`CLAUSES`]; the error says which names there are.
+pub(crate) fn known_clause(name: &str) -> Result<(), String> {
+    if CLAUSES.contains(&name) {
+        Ok(())
+    } else {
+        Err(format!(
+            "unknown clause {name:?} (known: {})",
+            CLAUSES.join(", ")
+        ))
+    }
+}
 
 /// One article of an instrument that a rule or the reply relies on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -445,15 +457,9 @@ impl RawInstrument {
         }
         let mut clauses = BTreeMap::new();
         for (name, raw) in self.clauses {
-            if !CLAUSES.contains(&name.as_str()) {
-                return Err(instrument_err(
-                    &id,
-                    &format!("clauses.{name}"),
-                    format!("unknown clause (known: {})", CLAUSES.join(", ")),
-                ));
-            }
             let field = format!("clauses.{name}");
-            let reply = raw.reply.map(|r| normalise(&r));
+            known_clause(&name).map_err(|message| instrument_err(&id, &field, message))?;
+            let reply = raw.reply.map(|r| normalise_space(&r));
             // The reply goes abroad: the same scanner that checks every reply checks its parts.
             if let Some(found) = reply.as_deref().map(leaks).filter(|l| !l.is_empty()) {
                 return Err(instrument_err(
@@ -489,9 +495,4 @@ impl RawInstrument {
             clauses,
         })
     }
-}
-
-/// One line of prose from a wrapped TOML string.
-fn normalise(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -71,32 +71,23 @@ pub(crate) fn reply_under(
         Outcome::Refuse => text.push_str(
             applicable
                 .reply("essential_interests")
-                .unwrap_or(&collapse(REFUSAL_FALLBACK)),
+                .unwrap_or(REFUSAL_FALLBACK),
         ),
         Outcome::Proceed | Outcome::ProceedWithSafeguards => {
-            text.push_str(
-                applicable
-                    .reply("execution")
-                    .unwrap_or(&collapse(EXECUTION_FALLBACK)),
-            );
+            text.push_str(applicable.reply("execution").unwrap_or(EXECUTION_FALLBACK));
             if outcome == Outcome::ProceedWithSafeguards {
                 text.push(' ');
-                text.push_str(&collapse(CONDITIONS));
+                text.push_str(CONDITIONS);
             }
             text.push(' ');
             text.push_str(
                 applicable
                     .reply("speciality")
-                    .unwrap_or(&collapse(SPECIALITY_FALLBACK)),
+                    .unwrap_or(SPECIALITY_FALLBACK),
             );
         }
     }
     text
-}
-
-/// The constants above wrap with `\` continuations that keep their indentation: one space.
-fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// "Your request for mutual legal assistance, reference X, received on D." The reference is the
