@@ -510,12 +510,18 @@ fn is_syllabic(part: &Part) -> bool {
 /// in words of some length, typed in the same script? Across scripts the Latin side was made by
 /// a romanisation, not typed from the same letters.
 fn is_typo(a: &Part, b: &Part) -> bool {
-    a.script == b.script
-        && a.romanised.iter().any(|ra| {
-            b.romanised
-                .iter()
-                .any(|rb| ra.len().min(rb.len()) >= MIN_TYPO_LENGTH && within_one_edit(ra, rb))
-        })
+    a.script == b.script && one_slip_apart(a, b).is_some()
+}
+
+/// The first romanisations of the two parts (by index) that are one slip of the finger apart —
+/// a letter replaced, added, dropped or two swapped — in words of `MIN_TYPO_LENGTH` or more.
+fn one_slip_apart(a: &Part, b: &Part) -> Option<(usize, usize)> {
+    a.romanised.iter().enumerate().find_map(|(ka, ra)| {
+        b.romanised
+            .iter()
+            .position(|rb| ra.len().min(rb.len()) >= MIN_TYPO_LENGTH && within_one_edit(ra, rb))
+            .map(|kb| (ka, kb))
+    })
 }
 
 /// The shortest word in which one slip of the finger is read as a typing error rather than a
@@ -533,8 +539,7 @@ fn pair_doubt(a: &Part, b: &Part, pair: &AlignedPair) -> Option<Doubt> {
     if patronymic(a) != patronymic(b) && !matches!(pair.how, How::Identical | How::Split { .. }) {
         return Some(Doubt::PatronymicAsName { left, right });
     }
-    let syllabic = is_syllabic;
-    if syllabic(a) != syllabic(b)
+    if is_syllabic(a) != is_syllabic(b)
         && !matches!(
             pair.how,
             How::Initial | How::KnownVariant | How::Split { .. }
@@ -551,6 +556,7 @@ fn pair_doubt(a: &Part, b: &Part, pair: &AlignedPair) -> Option<Doubt> {
     }
     match pair.how {
         How::Identical
+        | How::SameRomanisation
         | How::KnownVariant
         | How::GenderedForm
         | How::Initial
@@ -590,10 +596,7 @@ fn pair_doubt(a: &Part, b: &Part, pair: &AlignedPair) -> Option<Doubt> {
             let (arabic, latin) = if a.script.is_abjad() { (a, b) } else { (b, a) };
             (!arabic_vowels_agree(arabic, latin)).then_some(Doubt::ArabicVowels { left, right })
         }
-        How::SameRomanisation | How::Spelling => {
-            if pair.how == How::SameRomanisation {
-                return None;
-            }
+        How::Spelling => {
             let edits = a
                 .keys
                 .iter()
@@ -819,13 +822,7 @@ fn align_parts(i: usize, a: &Part, j: usize, b: &Part) -> Option<AlignedPair> {
     } else if best.0 < SINGLE_TYPO {
         // One slip of the finger (a letter replaced, added, dropped or two swapped) in a word
         // of some length is a typing error, however far the sounds are (Harry / Larry).
-        let typo = a.romanised.iter().enumerate().find_map(|(ka, ra)| {
-            b.romanised
-                .iter()
-                .position(|rb| ra.len().min(rb.len()) >= MIN_TYPO_LENGTH && within_one_edit(ra, rb))
-                .map(|kb| (ka, kb))
-        });
-        if let Some((ka, kb)) = typo {
+        if let Some((ka, kb)) = one_slip_apart(a, b) {
             best = (SINGLE_TYPO, How::Spelling, ka, kb);
         }
     }
@@ -965,25 +962,15 @@ pub fn explain(a: &AnalysedName, b: &AnalysedName, comparison: &Comparison) -> S
                 .join(" "),
             _ => name.parts[index].text.clone(),
         };
-        let split_left = matches!(
-            pair.how,
-            How::Split {
-                left_side: true,
-                ..
-            }
-        );
-        let split_right = matches!(
-            pair.how,
-            How::Split {
-                left_side: false,
-                ..
-            }
-        );
+        let split_left = match pair.how {
+            How::Split { left_side, .. } => Some(left_side),
+            _ => None,
+        };
         let _ = write!(
             out,
             " {} ↔ {}: ",
-            text(a, pair.left, split_left),
-            text(b, pair.right, split_right)
+            text(a, pair.left, split_left == Some(true)),
+            text(b, pair.right, split_left == Some(false))
         );
         match pair.how {
             How::Identical => out.push_str("identical"),

@@ -34,10 +34,9 @@ pub use lexicon::Lexicon;
 pub use script::{CyrillicLanguage, Script};
 pub use skeleton::{consonants, skeleton};
 
-/// The score at and above which two names are reported as a match.
-///
-/// Chosen on the development benchmark (BENCHMARKS.md) for recall first: a missed protected
-/// person is the costly error.
+/// The score-alone threshold of the engine before tiers (its old `is_match`). Nothing decides
+/// by it now — a match is [`Comparison::tier`] — but the quality examples still report the score
+/// alone at it, so that their figures stay comparable with earlier runs (BENCHMARKS.md).
 pub const DEFAULT_THRESHOLD: f32 = 0.7;
 
 /// The two tiers of DESIGN §5.1: how far the engine would go in calling two names one person.
@@ -80,30 +79,24 @@ pub struct Verdict {
     pub explanation: String,
 }
 
-/// Name matching with a lexicon and a threshold.
+/// Name matching with a lexicon.
 #[derive(Debug, Clone, Copy)]
 pub struct Matcher<'l> {
     lexicon: &'l Lexicon,
-    threshold: f32,
 }
 
 impl Matcher<'static> {
-    /// The bundled lexicon and the default threshold.
+    /// The bundled lexicon.
     pub fn bundled() -> Self {
         Matcher {
             lexicon: Lexicon::bundled(),
-            threshold: DEFAULT_THRESHOLD,
         }
     }
 }
 
 impl<'l> Matcher<'l> {
-    pub fn new(lexicon: &'l Lexicon, threshold: f32) -> Self {
-        Matcher { lexicon, threshold }
-    }
-
-    pub fn threshold(&self) -> f32 {
-        self.threshold
+    pub fn new(lexicon: &'l Lexicon) -> Self {
+        Matcher { lexicon }
     }
 
     pub fn lexicon(&self) -> &'l Lexicon {
