@@ -187,21 +187,19 @@ fn identified_findings(
         }
     }
     for (kind, relative) in protected_relatives(&person.id, request, knowledge)? {
-        {
-            findings.push(finding(
-                FindingCode::RelativeOfProtectedPerson,
-                index,
-                Some(&person.evidence),
-                format!(
-                    "{} ({}) has as {} registry record {}, protected against {}",
-                    party_label(request, index),
-                    person.id,
-                    kind.as_str(),
-                    relative.id,
-                    request.requesting_state.as_str()
-                ),
-            ));
-        }
+        findings.push(finding(
+            FindingCode::RelativeOfProtectedPerson,
+            index,
+            Some(&person.evidence),
+            format!(
+                "{} ({}) has as {} registry record {}, protected against {}",
+                party_label(request, index),
+                person.id,
+                kind.as_str(),
+                relative.id,
+                request.requesting_state.as_str()
+            ),
+        ));
     }
     let professions: Vec<PersonRole> = person
         .roles

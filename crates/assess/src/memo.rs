@@ -82,7 +82,7 @@ fn basis(basis: Option<&LegalBasis>) -> String {
     let named: Vec<String> = basis
         .instruments
         .iter()
-        .map(|i| format!("{} [{}]", i.title, verify(&i.tag)))
+        .map(|i| mark(&format!("{} [{}]", i.title, i.tag)))
         .collect();
     let states = format!(
         "{} and {}",
@@ -108,15 +108,7 @@ fn basis(basis: Option<&LegalBasis>) -> String {
     }
 }
 
-/// A tag as the memo shows it: [P] as is, [S] and [M] flagged.
-fn verify(tag: &str) -> String {
-    match tag {
-        "P" => "P".into(),
-        other => format!("{other}, source to be verified"),
-    }
-}
-
-/// Marks every "[S]" and "[M]" in a list of citations.
+/// Marks every "[S]" and "[M]" in a list of citations: [P] as is, the others to be verified.
 fn mark(citations: &str) -> String {
     citations
         .replace("[S]", "[S, source to be verified]")
