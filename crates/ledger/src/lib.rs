@@ -26,7 +26,7 @@ pub use entry::{
 pub use export::{EXPORT_FORMAT, Export, ExportEntry, ExportError};
 pub use hash::{Hash, HashParseError, leaf_hash, node_hash};
 pub use note::{
-    Checkpoint, CheckpointError, KeyError, NoteError, SignedNote, SigningKey, VerifierKey,
+    Checkpoint, CheckpointError, KeyError, NoteError, SignedNote, Signer, SigningKey, VerifierKey,
     sign_checkpoint,
 };
 pub use tree::{

@@ -16,7 +16,7 @@ use std::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use ed25519_dalek::{Signature, Signer};
+use ed25519_dalek::{Signature, Signer as _};
 use sha2::Digest;
 
 use crate::Sha256;
@@ -197,6 +197,26 @@ impl VerifierKey {
         } else {
             Err(NoteError::NoSignature(self.to_string()))
         }
+    }
+}
+
+/// Whatever signs checkpoints: the key file's [`SigningKey`] today, a hardware module or a KMS
+/// later. The store holds one behind this trait, so a deployment can keep the private key out of
+/// the data directory without the ledger or the store changing.
+pub trait Signer: Send + Sync + fmt::Debug {
+    /// The public key that verifies this signer's notes.
+    fn verifier(&self) -> VerifierKey;
+    /// Signs a note text (which must end in a newline).
+    fn sign(&self, text: &str) -> Result<SignedNote, NoteError>;
+}
+
+impl Signer for SigningKey {
+    fn verifier(&self) -> VerifierKey {
+        SigningKey::verifier(self)
+    }
+
+    fn sign(&self, text: &str) -> Result<SignedNote, NoteError> {
+        SigningKey::sign(self, text)
     }
 }
 
@@ -437,7 +457,7 @@ impl Checkpoint {
 }
 
 /// Signs a checkpoint, returning the note text to store and publish.
-pub fn sign_checkpoint(checkpoint: &Checkpoint, key: &SigningKey) -> Result<String, NoteError> {
+pub fn sign_checkpoint(checkpoint: &Checkpoint, key: &dyn Signer) -> Result<String, NoteError> {
     Ok(key.sign(&checkpoint.to_text())?.to_string())
 }
 

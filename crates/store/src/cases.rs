@@ -40,10 +40,11 @@ impl Store {
         let request_json = serde_json::to_string(request)
             .map_err(|e| StoreError::Inconsistent(format!("request: {e}")))?;
         self.transaction(|tx| {
-            let count: i64 = tx
-                .sqlite()
-                .query_row("SELECT COUNT(*) FROM cases", [], |row| row.get(0))?;
-            let id = format!("case-{:06}", count + 1);
+            // A number no other writer can have drawn (see migration 0004), not COUNT(*) + 1.
+            tx.sqlite()
+                .execute("INSERT INTO case_numbers DEFAULT VALUES", [])?;
+            let number = tx.sqlite().last_insert_rowid();
+            let id = format!("case-{number:06}");
             let entry = entry.with_objects([
                 ObjectId::tagged("case", &id)?,
                 ObjectId::tagged("request", request.reference.as_str())?,

@@ -56,6 +56,9 @@ pub struct ImportReport {
     pub unchanged: u64,
     /// Rejected lines, by line number (only with [`ImportMode::SkipInvalid`]).
     pub rejects: Vec<Reject>,
+    /// The persons this import added or changed, by id: what a running index must apply.
+    /// (Imports merge: a person missing from the file stays stored, so none are removed.)
+    pub changed_persons: Vec<String>,
     /// The data version after the import.
     pub data_version: u64,
     /// The ledger entry recording the import.
@@ -509,6 +512,13 @@ impl Transaction<'_> {
             }
         }
         let (inserted, updated, unchanged) = totals;
+        let changed_persons: Vec<String> = {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT id FROM {persons_table} WHERE version = ?1 ORDER BY id"
+            ))?;
+            let ids = stmt.query_map([new], |r| r.get(0))?;
+            ids.collect::<Result<_, _>>()?
+        };
         let version = if inserted + updated > 0 {
             conn.execute("UPDATE data_version SET version = ?1 WHERE id = 1", [new])?;
             new
@@ -538,6 +548,7 @@ impl Transaction<'_> {
         ]);
         let receipt = self.append_ledger(&entry)?;
         Ok(ImportReport {
+            changed_persons,
             inserted,
             updated,
             unchanged,

@@ -4,10 +4,11 @@
 
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use haven_ledger::{
     Action, Actor, Checkpoint, EXPORT_FORMAT, Entry, Export, ExportEntry, Frontier, Hash,
-    InclusionProof, Justification, KeyRotation, LeafStore, Role, SigningKey, StoredCheckpoint,
+    InclusionProof, Justification, KeyRotation, LeafStore, Role, Signer, SigningKey, StoredCheckpoint,
     StoredEntry, VerifiedLog, Verifier, leaf_hash, sign_checkpoint,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -133,7 +134,9 @@ pub(crate) fn init(conn: &mut Connection, data_dir: &Path) -> Result<LedgerState
     };
     let in_force = key_in_force(conn)?;
     state.key = match (keyfile::read(&state.key_path)?, in_force) {
-        (Some(key), Some(in_force)) if key.verifier().to_string() == in_force => Ok(key),
+        (Some(key), Some(in_force)) if key.verifier().to_string() == in_force => {
+            Ok(Arc::new(key) as Arc<dyn Signer>)
+        }
         (Some(key), Some(in_force)) => Err(StoreError::KeyMismatch {
             path: state.key_path.clone(),
             found: key.verifier().to_string(),
@@ -150,7 +153,7 @@ pub(crate) fn init(conn: &mut Connection, data_dir: &Path) -> Result<LedgerState
                 None => keyfile::create(&state.key_path, keyfile::generate(&state.origin)?)?,
             };
             let public = key.verifier().to_string();
-            state.key = Ok(key);
+            state.key = Ok(Arc::new(key));
             let announced = {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 let mut tx = Transaction {
@@ -277,9 +280,9 @@ impl Transaction<'_> {
                 size: head.size(),
                 root: head.root(),
             };
-            let key = match &self.rotation {
+            let key: &dyn Signer = match &self.rotation {
                 Some((key, _)) => key,
-                None => self.ledger.key.as_ref().map_err(clone_key_error)?,
+                None => self.ledger.key.as_deref().map_err(clone_key_error)?,
             };
             let note = sign_checkpoint(&checkpoint, key)?;
             self.tx.execute(
@@ -293,7 +296,7 @@ impl Transaction<'_> {
             // mismatch rather than sign with a key the log does not name.)
             keyfile::install(&self.ledger.key_path, staged)?;
             self.tx.commit()?;
-            self.ledger.key = Ok(key);
+            self.ledger.key = Ok(Arc::new(key));
         } else {
             self.tx.commit()?;
         }

@@ -16,7 +16,9 @@
 //! temporary tables, checks it as a whole, merges it and appends its ledger entry in one
 //! transaction, so a failed or killed import leaves the previous state intact.
 
+mod accounts;
 mod cases;
+mod database;
 mod import;
 mod keyfile;
 mod ledger;
@@ -26,16 +28,18 @@ mod records;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use haven_ledger::{EntryError, KeyError, NoteError, SigningKey, VerifyError};
+use haven_ledger::{EntryError, KeyError, NoteError, Signer, SigningKey, VerifyError};
 use rusqlite::{Connection, TransactionBehavior};
 
+pub use accounts::{Account, NewAccount};
 pub use cases::{Case, CaseSummary};
+pub use database::{Database, SqliteDatabase};
 pub use import::{
     DataCounts, ImportError, ImportItem, ImportMeta, ImportMode, ImportReport, Reject,
 };
 pub use ledger::{InclusionBundle, Receipt};
 pub use migrate::SCHEMA_VERSION;
-pub use records::{Link, RecordSource};
+pub use records::{Link, RecordSource, StoredPerson};
 
 /// The database file inside the data directory.
 pub const DATABASE_FILE: &str = "haven.sqlite";
@@ -125,6 +129,9 @@ pub enum StoreError {
     /// The ledger's bookkeeping tables disagree with its entries.
     #[error("{0}")]
     Inconsistent(String),
+    /// An account of this name exists (active or disabled).
+    #[error("an account named {0:?} already exists")]
+    AccountExists(String),
     /// An entry index beyond the ledger was asked for.
     #[error("entry {index} does not exist: the ledger has {size} entries")]
     NoSuchEntry {
@@ -140,9 +147,10 @@ pub enum StoreError {
 pub(crate) struct LedgerState {
     pub(crate) origin: String,
     pub(crate) key_path: PathBuf,
-    /// The key that signs new checkpoints, or why there is none usable (missing or not the key
-    /// in force). Reads and key rotation work without it; appends do not.
-    pub(crate) key: Result<SigningKey, StoreError>,
+    /// What signs new checkpoints (the key file today, behind [`Signer`] so a hardware or KMS
+    /// signer can replace it), or why there is none usable (missing or not the key in force).
+    /// Reads and key rotation work without it; appends do not.
+    pub(crate) key: Result<std::sync::Arc<dyn Signer>, StoreError>,
 }
 
 /// A Haven database: `<data_dir>/haven.sqlite` and the ledger signing key beside it.

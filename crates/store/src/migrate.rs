@@ -15,10 +15,15 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0002_registry_context.sql"),
     ),
     (3, "cases", include_str!("../migrations/0003_cases.sql")),
+    (
+        4,
+        "accounts_case_numbers",
+        include_str!("../migrations/0004_accounts_case_numbers.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Brings the schema up to date.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -56,6 +56,15 @@ fn for_each<T: DeserializeOwned>(
     Ok(version)
 }
 
+/// A stored person of either body of data, as the screening index takes them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StoredPerson {
+    /// A protection registry person.
+    Registry(RegistryPerson),
+    /// A context knowledge base person.
+    Context(ContextPerson),
+}
+
 fn get<T: DeserializeOwned>(
     conn: &Connection,
     table: &str,
@@ -95,6 +104,36 @@ impl Store {
     /// Calls `f` with every context person, by id, and returns the data version they are of.
     pub fn for_each_context_person(&self, f: impl FnMut(ContextPerson)) -> Result<u64, StoreError> {
         for_each(&self.conn, "context_persons", f)
+    }
+
+    /// The persons of both bodies of data written by imports after data version `version` (each
+    /// row carries the version of the import that last changed it), registry first, by id; and
+    /// the data version they bring the caller to. What a long-lived index applies to catch up
+    /// without a rebuild. (Imports never delete persons, so there are no removals to report.)
+    pub fn persons_changed_since(
+        &self,
+        version: u64,
+    ) -> Result<(Vec<StoredPerson>, u64), StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let now = data_version(&tx)?;
+        let since = i64::try_from(version).unwrap_or(i64::MAX);
+        let mut out = Vec::new();
+        for table in ["registry_persons", "context_persons"] {
+            let mut stmt = tx.prepare_cached(&format!(
+                "SELECT id, json FROM {table} WHERE version > ?1 ORDER BY id"
+            ))?;
+            let mut rows = stmt.query([since])?;
+            while let Some(row) = rows.next()? {
+                let id: String = row.get(0)?;
+                let json: String = row.get(1)?;
+                out.push(if table == "registry_persons" {
+                    StoredPerson::Registry(parse(table, &id, &json)?)
+                } else {
+                    StoredPerson::Context(parse(table, &id, &json)?)
+                });
+            }
+        }
+        Ok((out, now))
     }
 
     /// One registry person. (Protection details are need-to-know: callers that show them to a

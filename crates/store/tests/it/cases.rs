@@ -96,3 +96,41 @@ fn a_failed_entry_leaves_no_case() {
     assert!(store.list_cases().expect("listable").is_empty());
     assert_eq!(store.verify_ledger().expect("verifies").size, before);
 }
+
+#[test]
+fn concurrent_writers_never_draw_the_same_case_id() {
+    use std::sync::Arc;
+
+    use haven_store::{Database, SqliteDatabase};
+
+    let (dir, store) = fresh();
+    drop(store);
+    // Two databases on one directory: two writer connections, as two server processes would
+    // have, each with threads of its own.
+    let databases: Vec<Arc<SqliteDatabase>> = (0..2)
+        .map(|_| Arc::new(SqliteDatabase::open(dir.path()).expect("opens")))
+        .collect();
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let db = Arc::clone(&databases[t % 2]);
+            std::thread::spawn(move || {
+                (0..10)
+                    .map(|_| {
+                        db.record_case(&request(), &mut decision(), assess_entry())
+                            .expect("stored")
+                    })
+                    .collect::<Vec<String>>()
+            })
+        })
+        .collect();
+    let mut ids: Vec<String> = threads
+        .into_iter()
+        .flat_map(|t| t.join().expect("thread finishes"))
+        .collect();
+    ids.sort();
+    let total = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), total, "a case id was drawn twice");
+    assert_eq!(databases[0].list_cases().expect("listable").len(), 40);
+    assert!(databases[1].verify_ledger().is_ok());
+}

@@ -389,3 +389,38 @@ fn asylum_seekers_are_imported_with_their_application_date() {
         .expect("stored");
     assert_eq!(undated.protection.since(), None);
 }
+
+#[test]
+fn an_import_names_the_persons_it_changed_and_a_reader_catches_up_from_a_version() {
+    let (_dir, mut store) = fresh();
+    let first = vec![person("R-1", &[]), person("R-2", &[])];
+    let report = registry(&mut store, &first, ImportMode::AllOrNothing).expect("imports");
+    assert_eq!(report.changed_persons, ["R-1", "R-2"]);
+    let at_first = report.data_version;
+
+    // R-1 unchanged, R-2 renamed, R-3 new: only are news to an index at `at_first`.
+    let mut renamed: serde_json::Value = serde_json::from_str(&person("R-2", &[])).expect("json");
+    renamed["names"] = serde_json::json!(["Another Name"]);
+    let second = vec![person("R-1", &[]), renamed.to_string(), person("R-3", &[])];
+    let report = registry(&mut store, &second, ImportMode::AllOrNothing).expect("imports");
+    assert_eq!(report.changed_persons, ["R-2", "R-3"]);
+
+    let (changed, now) = store.persons_changed_since(at_first).expect("readable");
+    assert_eq!(now, report.data_version);
+    let ids: Vec<String> = changed
+        .iter()
+        .map(|p| match p {
+            haven_store::StoredPerson::Registry(p) => p.id.as_str().to_owned(),
+            haven_store::StoredPerson::Context(p) => p.id.as_str().to_owned(),
+        })
+        .collect();
+    assert_eq!(ids, ["R-2", "R-3"]);
+    let (all, _) = store.persons_changed_since(0).expect("readable");
+    assert_eq!(all.len(), 3);
+    let (none, _) = store.persons_changed_since(now).expect("readable");
+    assert!(none.is_empty());
+
+    // A re-import that changes nothing names nobody.
+    let report = registry(&mut store, &second, ImportMode::AllOrNothing).expect("imports");
+    assert!(report.changed_persons.is_empty());
+}

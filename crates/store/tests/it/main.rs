@@ -1,6 +1,7 @@
 //! Integration tests of haven-store, one binary (ripgrep style): each module is one feature, each
 //! test has its own temporary data directory.
 
+mod accounts;
 mod cases;
 mod import;
 mod keys;

@@ -1,0 +1,272 @@
+//! The store as a service shares it: [`Database`], one handle for every thread of a server, and
+//! [`SqliteDatabase`], its SQLite implementation (a PostgreSQL one will sit beside it).
+//!
+//! A [`Store`] is one SQLite connection: cheap to read through, and written through by one
+//! transaction at a time. `SqliteDatabase` keeps one writer behind a mutex (SQLite admits one
+//! writer anyway; queueing in the process is cheaper than `SQLITE_BUSY` retries) and a small pool
+//! of reader connections, so screening, case reads and an auditor's verification do not wait for
+//! an import. Every method takes `&self` and the handle is `Send + Sync`.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use haven_domain::{
+    ContextPerson, ContextRecord, CountryCode, Decision, Finding, PersonId, RegistryPerson,
+    Request, StateProfile,
+};
+use haven_ledger::{Entry, StoredCheckpoint, VerifiedLog};
+
+use crate::{
+    Account, Case, CaseSummary, DataCounts, ImportError, ImportItem, ImportMeta, ImportMode,
+    ImportReport, InclusionBundle, Link, NewAccount, Receipt, Store, StoreError, StoredPerson,
+};
+
+/// What the service layer needs of persistence, shareable across threads. Each method is one
+/// read, or one write transaction with its ledger entry (see [`Store`] for what each does).
+pub trait Database: Send + Sync + std::fmt::Debug {
+    /// The data version (raised by every import that changed data).
+    fn data_version(&self) -> Result<u64, StoreError>;
+    /// How many records of each kind are stored.
+    fn data_counts(&self) -> Result<DataCounts, StoreError>;
+    /// Calls `f` with every person, registry then context; returns their data version.
+    fn for_each_person(&self, f: &mut dyn FnMut(StoredPerson)) -> Result<u64, StoreError>;
+    /// The persons changed after data version `version`, and the version they bring one to.
+    fn persons_changed_since(&self, version: u64)
+    -> Result<(Vec<StoredPerson>, u64), StoreError>;
+    /// One registry person (protection details: the caller logs any read it shows a user).
+    fn registry_person(&self, id: &PersonId) -> Result<Option<RegistryPerson>, StoreError>;
+    /// One context person.
+    fn context_person(&self, id: &PersonId) -> Result<Option<ContextPerson>, StoreError>;
+    /// Everyone linked to `id` in one hop.
+    fn links_of(&self, id: &PersonId) -> Result<Vec<Link>, StoreError>;
+    /// The context findings about a person.
+    fn findings_about(&self, id: &PersonId) -> Result<Vec<Finding>, StoreError>;
+    /// A state's risk profile.
+    fn state_profile(&self, state: CountryCode) -> Result<Option<StateProfile>, StoreError>;
+    /// Imports registry persons in one transaction with its ledger entry.
+    fn import_registry(
+        &self,
+        records: &mut dyn Iterator<Item = ImportItem<RegistryPerson>>,
+        mode: ImportMode,
+        meta: &ImportMeta,
+    ) -> Result<ImportReport, ImportError>;
+    /// Imports context records in one transaction with its ledger entry.
+    fn import_context(
+        &self,
+        records: &mut dyn Iterator<Item = ImportItem<ContextRecord>>,
+        mode: ImportMode,
+        meta: &ImportMeta,
+    ) -> Result<ImportReport, ImportError>;
+    /// Stores an assessed request as a new case with its ledger entry; returns the case id.
+    fn record_case(
+        &self,
+        request: &Request,
+        decision: &mut Decision,
+        entry: Entry,
+    ) -> Result<String, StoreError>;
+    /// Every case, oldest first.
+    fn list_cases(&self) -> Result<Vec<CaseSummary>, StoreError>;
+    /// One case.
+    fn get_case(&self, id: &str) -> Result<Option<Case>, StoreError>;
+    /// Appends one entry in a transaction of its own (a consultation, a screening).
+    fn append_ledger(&self, entry: &Entry) -> Result<Receipt, StoreError>;
+    /// The latest signed checkpoint.
+    fn ledger_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError>;
+    /// An inclusion proof for one entry against the latest checkpoint.
+    fn ledger_inclusion_proof(&self, index: u64) -> Result<InclusionBundle, StoreError>;
+    /// Recomputes every hash and checks every checkpoint.
+    fn verify_ledger(&self) -> Result<VerifiedLog, StoreError>;
+    /// Creates an account, recorded by `entry`.
+    fn add_account(&self, account: &NewAccount, entry: Entry) -> Result<(), StoreError>;
+    /// Disables an account, recorded by `entry`; false if there was no active one.
+    fn disable_account(&self, name: &str, entry: Entry) -> Result<bool, StoreError>;
+    /// One account.
+    fn account(&self, name: &str) -> Result<Option<Account>, StoreError>;
+    /// Every account.
+    fn list_accounts(&self) -> Result<Vec<Account>, StoreError>;
+}
+
+/// The SQLite [`Database`]: one writer connection, a pool of readers, all on
+/// `<data_dir>/haven.sqlite` in WAL mode.
+#[derive(Debug)]
+pub struct SqliteDatabase {
+    data_dir: PathBuf,
+    writer: Mutex<Store>,
+    readers: Mutex<Vec<Store>>,
+}
+
+/// Readers kept open between uses; more may be opened under load and are then closed.
+const POOLED_READERS: usize = 8;
+
+/// A poisoned lock means a thread panicked while holding a connection. Its transaction was rolled
+/// back when it unwound (rusqlite rolls back on drop), so the connection is consistent: keep
+/// serving rather than failing every later request.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl SqliteDatabase {
+    /// Opens (creating and migrating if needed) the database in `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<SqliteDatabase, StoreError> {
+        let writer = Store::open(data_dir)?;
+        Ok(SqliteDatabase {
+            data_dir: data_dir.to_owned(),
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Store) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let pooled = lock(&self.readers).pop();
+        let store = match pooled {
+            Some(store) => store,
+            None => Store::open(&self.data_dir)?,
+        };
+        let result = f(&store);
+        let mut readers = lock(&self.readers);
+        if readers.len() < POOLED_READERS {
+            readers.push(store);
+        }
+        result
+    }
+
+    fn write<T, E>(&self, f: impl FnOnce(&mut Store) -> Result<T, E>) -> Result<T, E> {
+        f(&mut lock(&self.writer))
+    }
+}
+
+impl Database for SqliteDatabase {
+    fn data_version(&self) -> Result<u64, StoreError> {
+        self.read(Store::data_version)
+    }
+
+    fn data_counts(&self) -> Result<DataCounts, StoreError> {
+        self.read(Store::data_counts)
+    }
+
+    fn for_each_person(&self, f: &mut dyn FnMut(StoredPerson)) -> Result<u64, StoreError> {
+        self.read(|store| {
+            // Each table is read in a read transaction of its own; equal versions show that no
+            // import came between them.
+            let registry = store.for_each_registry_person(|p| f(StoredPerson::Registry(p)))?;
+            let context = store.for_each_context_person(|p| f(StoredPerson::Context(p)))?;
+            if registry != context {
+                return Err(StoreError::Inconsistent(
+                    "the data changed while persons were read".into(),
+                ));
+            }
+            Ok(registry)
+        })
+    }
+
+    fn persons_changed_since(
+        &self,
+        version: u64,
+    ) -> Result<(Vec<StoredPerson>, u64), StoreError> {
+        self.read(|store| store.persons_changed_since(version))
+    }
+
+    fn registry_person(&self, id: &PersonId) -> Result<Option<RegistryPerson>, StoreError> {
+        self.read(|store| store.get_registry_person(id))
+    }
+
+    fn context_person(&self, id: &PersonId) -> Result<Option<ContextPerson>, StoreError> {
+        self.read(|store| store.get_context_person(id))
+    }
+
+    fn links_of(&self, id: &PersonId) -> Result<Vec<Link>, StoreError> {
+        self.read(|store| store.links_of(id))
+    }
+
+    fn findings_about(&self, id: &PersonId) -> Result<Vec<Finding>, StoreError> {
+        self.read(|store| store.findings_about(id))
+    }
+
+    fn state_profile(&self, state: CountryCode) -> Result<Option<StateProfile>, StoreError> {
+        self.read(|store| store.state_profile(state))
+    }
+
+    fn import_registry(
+        &self,
+        records: &mut dyn Iterator<Item = ImportItem<RegistryPerson>>,
+        mode: ImportMode,
+        meta: &ImportMeta,
+    ) -> Result<ImportReport, ImportError> {
+        self.write(|store| store.import_registry(records, mode, meta))
+    }
+
+    fn import_context(
+        &self,
+        records: &mut dyn Iterator<Item = ImportItem<ContextRecord>>,
+        mode: ImportMode,
+        meta: &ImportMeta,
+    ) -> Result<ImportReport, ImportError> {
+        self.write(|store| store.import_context(records, mode, meta))
+    }
+
+    fn record_case(
+        &self,
+        request: &Request,
+        decision: &mut Decision,
+        entry: Entry,
+    ) -> Result<String, StoreError> {
+        self.write(|store| store.record_case(request, decision, entry))
+    }
+
+    fn list_cases(&self) -> Result<Vec<CaseSummary>, StoreError> {
+        self.read(Store::list_cases)
+    }
+
+    fn get_case(&self, id: &str) -> Result<Option<Case>, StoreError> {
+        self.read(|store| store.get_case(id))
+    }
+
+    fn append_ledger(&self, entry: &Entry) -> Result<Receipt, StoreError> {
+        self.write(|store| store.transaction(|tx| tx.append_ledger(entry)))
+    }
+
+    fn ledger_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
+        self.read(Store::ledger_checkpoint)
+    }
+
+    fn ledger_inclusion_proof(&self, index: u64) -> Result<InclusionBundle, StoreError> {
+        self.read(|store| store.ledger_inclusion_proof(index))
+    }
+
+    fn verify_ledger(&self) -> Result<VerifiedLog, StoreError> {
+        self.read(Store::verify_ledger)
+    }
+
+    fn add_account(&self, account: &NewAccount, entry: Entry) -> Result<(), StoreError> {
+        self.write(|store| store.add_account(account, entry))
+    }
+
+    fn disable_account(&self, name: &str, entry: Entry) -> Result<bool, StoreError> {
+        self.write(|store| store.disable_account(name, entry))
+    }
+
+    fn account(&self, name: &str) -> Result<Option<Account>, StoreError> {
+        self.read(|store| store.account(name))
+    }
+
+    fn list_accounts(&self) -> Result<Vec<Account>, StoreError> {
+        self.read(Store::list_accounts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_database_handle_is_shareable_across_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<SqliteDatabase>();
+        assert_send_sync::<std::sync::Arc<dyn Database>>();
+    }
+}
