@@ -17,3 +17,8 @@ CREATE TABLE case_numbers (
     n INTEGER PRIMARY KEY AUTOINCREMENT
 );
 INSERT INTO case_numbers (n) SELECT COUNT(*) FROM cases WHERE (SELECT COUNT(*) FROM cases) > 0;
+
+-- A running screening index catches up on the persons changed since its data version
+-- (`WHERE version > ?`): without these, each catch-up would scan every person.
+CREATE INDEX registry_persons_version ON registry_persons (version);
+CREATE INDEX context_persons_version ON context_persons (version);

@@ -17,7 +17,7 @@ pub struct Case {
 }
 
 /// A case in a list: enough to find it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CaseSummary {
     pub id: String,
     pub reference: String,

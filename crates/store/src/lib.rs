@@ -142,6 +142,29 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// True when the database could not be reached — its directory or file cannot be opened,
+    /// it stayed locked past the busy timeout, or the disk failed — rather than refusing
+    /// something: a client may retry later (HTTP 503).
+    pub fn is_unavailable(&self) -> bool {
+        use rusqlite::ErrorCode;
+        match self {
+            StoreError::DataDir { .. } => true,
+            StoreError::Sqlite(err) => matches!(
+                err.sqlite_error_code(),
+                Some(
+                    ErrorCode::CannotOpen
+                        | ErrorCode::DatabaseBusy
+                        | ErrorCode::DatabaseLocked
+                        | ErrorCode::SystemIoFailure
+                        | ErrorCode::DiskFull
+                )
+            ),
+            _ => false,
+        }
+    }
+}
+
 /// The ledger's identity and signing key, as loaded at open.
 #[derive(Debug)]
 pub(crate) struct LedgerState {

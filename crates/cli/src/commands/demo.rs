@@ -1,16 +1,18 @@
 //! `haven demo` (DESIGN §5.1): loads the bundled example data (`examples/data/`, embedded in the
 //! binary) into a fresh temporary data directory, assesses every bundled request, prints each
-//! decision memo, and ends by verifying the ledger. Nothing outside the temporary directory is
+//! decision memo as the officer who submitted the request sees it (protected persons flagged for
+//! referral; the protection details are the asylum authority's), and ends by verifying the
+//! ledger. Nothing outside the temporary directory is
 //! touched.
 
 use std::path::Path;
 
 use anyhow::Context;
-use haven_domain::{CountryCode, parse_request};
-use haven_store::Store;
+use haven_app::{ImportKind, MemorySource, Role};
+use haven_domain::parse_request;
+use haven_store::ImportMode;
 
-use super::assess::assess_and_record;
-use super::import;
+use super::service;
 
 mod bundled {
     include!(concat!(env!("OUT_DIR"), "/examples.rs"));
@@ -30,29 +32,44 @@ pub fn run() -> anyhow::Result<()> {
         data_dir.display()
     );
 
-    for (kind, text) in [
-        ("registry", bundled::REGISTRY),
-        ("context", bundled::CONTEXT),
+    let service = service::open(&data_dir, DEMO_RECEIVING_STATE)?;
+    let admin = service::operator(Role::Admin);
+    for (kind, name, text) in [
+        (ImportKind::Registry, "registry.jsonl", bundled::REGISTRY),
+        (ImportKind::Context, "context.jsonl", bundled::CONTEXT),
     ] {
-        let file = dir.path().join(format!("{kind}.jsonl"));
-        std::fs::write(&file, text).with_context(|| format!("writing {}", file.display()))?;
-        import::run_file(kind, &file, false, &data_dir)?;
+        let source = MemorySource {
+            name: name.into(),
+            bytes: text.as_bytes().to_vec(),
+        };
+        let outcome = service
+            .import(&admin, kind, &source, ImportMode::AllOrNothing, &())
+            .with_context(|| format!("importing the bundled {name}"))?;
+        println!(
+            "imported {} {name}: {} inserted; data version {}, ledger entry {}",
+            kind.as_str(),
+            outcome.report.inserted,
+            outcome.report.data_version,
+            outcome.report.ledger_index
+        );
     }
 
-    let receiving = CountryCode::parse(DEMO_RECEIVING_STATE)
-        .map_err(|e| anyhow::anyhow!("demo receiving state: {e}"))?;
-    let mut store = Store::open(&data_dir)?;
+    let officer = service::operator(Role::Officer);
     for (name, text) in bundled::REQUESTS {
         let request =
             parse_request(text).with_context(|| format!("examples/data/requests/{name}"))?;
-        let (decision, case) = assess_and_record(&mut store, &data_dir, &request, receiving, true)?;
+        let assessed = service
+            .assess(&officer, &request, true)
+            .with_context(|| format!("assessing {name}"))?;
         println!("\n{}", "=".repeat(100));
-        println!("{name} → case {}", case.as_deref().unwrap_or("-"));
+        println!("{name} → case {}", assessed.case.as_deref().unwrap_or("-"));
         println!("{}", "=".repeat(100));
-        print!("{}", haven_assess::memo(&request, &decision));
+        print!("{}", haven_assess::memo(&request, &assessed.decision));
     }
 
-    let verified = store.verify_ledger().context("verifying the ledger")?;
+    let verified = service
+        .verify_ledger(&service::operator(Role::Auditor))
+        .context("verifying the ledger")?;
     println!(
         "\nLedger verified: {} entries, {} signed checkpoints, root {}.",
         verified.size, verified.checkpoints, verified.root

@@ -1,7 +1,7 @@
-//! `haven import registry|context FILE [--skip-invalid]` (DESIGN §5.1): reads Haven JSON lines or
-//! FollowTheMoney entities (detected from the first non-blank line), and hands the parsed records
-//! to the store, which imports them in one transaction with a ledger entry. Thin: parsing is
-//! `haven-domain`'s, every check on ids and links `haven-store`'s.
+//! `haven import registry|context FILE [--skip-invalid]` (DESIGN §5.1): Haven JSON lines or
+//! FollowTheMoney entities, imported by the service (`haven-app`) in one transaction with a
+//! ledger entry. Thin: this module draws the progress bar, prints the summary and the invalid
+//! lines, and writes `FILE.rejects.jsonl`.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -10,14 +10,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
-use haven_domain::ftm::{self, Converter};
-use haven_domain::{
-    ContextRecord, Format, Line, Lines, Numbered, RecordError, detect_format, parse_context_line,
-    parse_registry_line,
-};
-use haven_ledger::{Actor, Justification, Role};
-use haven_store::{ImportError, ImportItem, ImportMeta, ImportMode, ImportReport, Reject, Store};
+use haven_app::{AppError, FileSource, ImportKind, ImportOutcome, ImportProgress, Role};
+use haven_domain::Lines;
+use haven_store::{ImportMode, Reject};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::service;
 
 /// How many invalid lines are printed before the rest are only counted.
 const MAX_PRINTED: usize = 50;
@@ -43,65 +41,29 @@ pub struct ImportArgs {
 /// Runs one `haven import` subcommand.
 pub fn run(cmd: ImportCommand, data_dir: &Path) -> anyhow::Result<()> {
     let (kind, args) = match cmd {
-        ImportCommand::Registry(args) => ("registry", args),
-        ImportCommand::Context(args) => ("context", args),
+        ImportCommand::Registry(args) => (ImportKind::Registry, args),
+        ImportCommand::Context(args) => (ImportKind::Context, args),
     };
-    run_file(kind, &args.file, args.skip_invalid, data_dir)
-}
-
-/// Imports one file as `kind` ("registry" or "context").
-pub fn run_file(
-    kind: &str,
-    file: &Path,
-    skip_invalid: bool,
-    data_dir: &Path,
-) -> anyhow::Result<()> {
-    let format = detect(file)?;
-    if kind == "registry" && format == Format::FollowTheMoney {
-        bail!("{}: {}", file.display(), ftm::REGISTRY_UNSUPPORTED);
-    }
-    let mode = if skip_invalid {
+    let file = &args.file;
+    let mode = if args.skip_invalid {
         ImportMode::SkipInvalid
     } else {
         ImportMode::AllOrNothing
     };
-    let file_name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| file.display().to_string());
-    let user = std::env::var("USER").ok().filter(|u| !u.is_empty());
-    let meta = ImportMeta {
-        actor: Actor::parse(user.unwrap_or_else(|| "unknown".into()))?,
-        role: Role::parse("admin")?,
-        justification: Justification::parse(format!("haven import {kind} {file_name}"))?,
-        file_name,
-    };
-    let mut store = Store::open(data_dir)
-        .with_context(|| format!("opening the store in {}", data_dir.display()))?;
-
-    let progress = progress_bar(file)?;
-    let mut skipped = BTreeMap::new();
-    let result = match (kind, format) {
-        ("registry", _) => {
-            let items = parsed(file, &progress, parse_registry_line)?;
-            store.import_registry(items, mode, &meta)
-        }
-        (_, Format::HavenJsonLines) => {
-            let items = parsed(file, &progress, parse_context_line)?;
-            store.import_context(items, mode, &meta)
-        }
-        (_, Format::FollowTheMoney) => {
-            let (items, skips) = followthemoney(file, &progress)?;
-            skipped = skips;
-            progress.set_message("checking and storing");
-            store.import_context(items, mode, &meta)
-        }
-    };
-    progress.finish_and_clear();
+    let service = service::open(data_dir, service::DEFAULT_RECEIVING_STATE)?;
+    let progress = Progress(progress_bar(file)?);
+    let result = service.import(
+        &service::operator(Role::Admin),
+        kind,
+        &FileSource::new(file),
+        mode,
+        &progress,
+    );
+    progress.0.finish_and_clear();
 
     match result {
-        Ok(report) => summary(kind, file, &report, &skipped),
-        Err(ImportError::Invalid { rejects }) => {
+        Ok(outcome) => summary(kind.as_str(), file, &outcome),
+        Err(AppError::InvalidImport { rejects }) => {
             let mut err = std::io::stderr().lock();
             for reject in rejects.iter().take(MAX_PRINTED) {
                 writeln!(
@@ -127,22 +89,17 @@ pub fn run_file(
     }
 }
 
-/// The format of a file, from its first non-blank line.
-fn detect(file: &Path) -> anyhow::Result<Format> {
-    let reader = open(file)?;
-    let first = Lines::new(reader)
-        .next()
-        .transpose()
-        .with_context(|| format!("reading {}", file.display()))?;
-    Ok(match first.as_ref().map(Line::text) {
-        Some(Ok(text)) => detect_format(text),
-        _ => Format::HavenJsonLines,
-    })
-}
+/// The progress bar, told by the service how far reading has come.
+struct Progress(ProgressBar);
 
-fn open(file: &Path) -> anyhow::Result<BufReader<File>> {
-    let f = File::open(file).with_context(|| format!("opening {}", file.display()))?;
-    Ok(BufReader::with_capacity(1 << 16, f))
+impl ImportProgress for Progress {
+    fn read(&self, bytes: u64) {
+        self.0.set_position(bytes);
+    }
+
+    fn storing(&self) {
+        self.0.set_message("checking and storing");
+    }
 }
 
 /// A bar over the file's bytes with rate and ETA, drawn only when stderr is a terminal.
@@ -161,81 +118,6 @@ fn progress_bar(file: &Path) -> anyhow::Result<ProgressBar> {
     );
     bar.set_message("reading");
     Ok(bar)
-}
-
-/// The file's lines, each parsed by `parse`, as the store's import input.
-fn parsed<T>(
-    file: &Path,
-    progress: &ProgressBar,
-    parse: fn(&str) -> Result<T, RecordError>,
-) -> anyhow::Result<impl Iterator<Item = ImportItem<T>>> {
-    let mut lines = Lines::new(open(file)?);
-    let progress = progress.clone();
-    let mut count = 0u64;
-    Ok(std::iter::from_fn(move || {
-        let Some(line) = lines.next() else {
-            progress.set_position(lines.bytes_read());
-            progress.set_message("checking and storing");
-            return None;
-        };
-        count += 1;
-        if count.is_multiple_of(1024) {
-            progress.set_position(lines.bytes_read());
-        }
-        Some(line.map(|line| {
-            let number = line.number;
-            line.text()
-                .and_then(parse)
-                .map(|value| Numbered {
-                    line: number,
-                    value,
-                })
-                .map_err(|err| reject(number, &err))
-        }))
-    }))
-}
-
-fn reject(line: usize, err: &RecordError) -> Reject {
-    Reject {
-        line,
-        message: err.to_string(),
-    }
-}
-
-type FtmItems = Vec<ImportItem<ContextRecord>>;
-
-/// Converts a whole FollowTheMoney file (relationship entities attach to persons anywhere in
-/// it): context persons, rejected lines, and skipped entities counted by schema.
-fn followthemoney(
-    file: &Path,
-    progress: &ProgressBar,
-) -> anyhow::Result<(FtmItems, BTreeMap<String, usize>)> {
-    let mut converter = Converter::new();
-    let mut items: FtmItems = Vec::new();
-    let mut lines = Lines::new(open(file)?);
-    while let Some(line) = lines.next() {
-        let line = line.with_context(|| format!("reading {}", file.display()))?;
-        if let Err(err) = line.text().and_then(|t| converter.push(line.number, t)) {
-            items.push(Ok(Err(reject(line.number, &err))));
-        }
-        if line.number.is_multiple_of(1024) {
-            progress.set_position(lines.bytes_read());
-        }
-    }
-    let converted = converter.finish();
-    items.extend(
-        converted
-            .rejects
-            .iter()
-            .map(|r| Ok(Err(reject(r.line, &r.value)))),
-    );
-    items.extend(converted.persons.into_iter().map(|p| {
-        Ok(Ok(Numbered {
-            line: p.line,
-            value: ContextRecord::Person(p.value),
-        }))
-    }));
-    Ok((items, converted.skipped))
 }
 
 fn rejects_path(file: &Path) -> PathBuf {
@@ -262,7 +144,8 @@ fn write_rejects(file: &Path, rejects: &[Reject]) -> anyhow::Result<PathBuf> {
     let mut out = std::io::BufWriter::new(
         File::create(&path).with_context(|| format!("creating {}", path.display()))?,
     );
-    for line in Lines::new(open(file)?) {
+    let input = File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    for line in Lines::new(BufReader::new(input)) {
         let line = line.with_context(|| format!("reading {}", file.display()))?;
         if let Some(why) = reasons.get(&line.number) {
             let record = serde_json::json!({
@@ -279,12 +162,8 @@ fn write_rejects(file: &Path, rejects: &[Reject]) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
-fn summary(
-    kind: &str,
-    file: &Path,
-    report: &ImportReport,
-    skipped: &BTreeMap<String, usize>,
-) -> anyhow::Result<()> {
+fn summary(kind: &str, file: &Path, outcome: &ImportOutcome) -> anyhow::Result<()> {
+    let (report, skipped) = (&outcome.report, &outcome.skipped);
     let rejected = distinct_lines(&report.rejects);
     let mut line = format!(
         "imported {kind} {}: {} inserted, {} updated, {} unchanged, {rejected} rejected",

@@ -3,10 +3,12 @@
 mod assess;
 mod demo;
 mod import;
-mod knowledge;
 mod ledger;
 mod names;
 mod screen;
+mod serve;
+mod service;
+mod user;
 
 use std::path::PathBuf;
 
@@ -46,6 +48,11 @@ pub enum Command {
     Assess(assess::AssessArgs),
     /// Assess the bundled example requests in a fresh temporary data directory.
     Demo,
+    /// Serve the HTTP API (DESIGN §5.4).
+    Serve(serve::ServeArgs),
+    /// Accounts of the API: add, list, disable.
+    #[command(subcommand)]
+    User(user::UserCommand),
 }
 
 /// Runs one parsed command line.
@@ -57,5 +64,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Screen(args) => screen::run(args, &cli.data_dir),
         Command::Assess(args) => assess::run(args, &cli.data_dir),
         Command::Demo => demo::run(),
+        Command::Serve(args) => serve::run(args, &cli.data_dir),
+        Command::User(cmd) => user::run(cmd, &cli.data_dir),
     }
 }

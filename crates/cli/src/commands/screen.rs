@@ -1,9 +1,10 @@
 //! `haven screen --query JSON | --batch FILE` (DESIGN §5.1): screens persons against the
 //! protection registry and the context knowledge base, one JSON object per query, in order.
 //!
-//! The candidate index is a snapshot in the data directory, rebuilt from the store when the
-//! store's data version has moved on. Every run is a consultation of the registry, so it appends
-//! one ledger entry (LED Art 25: who, when, why, which records came back) before printing.
+//! Screening is the service's (`haven-app`): the index snapshot in the data directory caught up
+//! with the store, the matches as an officer may see them (a registry match says the person is
+//! protected and must be referred, never why), and one ledger entry per run (LED Art 25: who,
+//! when, why, which records came back) before anything is printed.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -11,17 +12,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Args;
+use haven_app::{Role, ScreenOptions, ScreenedMatch};
 use haven_domain::{Party, parse_party};
-use haven_index::Match;
-use haven_ledger::{Action, Actor, Entry, Justification, ObjectId, Role};
+use haven_ledger::Justification;
 use haven_names::Tier;
-use haven_store::Store;
 use serde::Serialize;
 
-use super::knowledge;
-
-/// At most this many matched ids are named in one ledger entry; the rest are counted.
-const MAX_LOGGED_IDS: usize = 1000;
+use super::service;
 
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("input").required(true).args(["query", "batch"]))]
@@ -64,66 +61,48 @@ impl MinTier {
 
 #[derive(Debug, Serialize)]
 struct Output<'a> {
-    matches: Vec<OutputMatch<'a>>,
-}
-
-#[derive(Debug, Serialize)]
-struct OutputMatch<'a> {
-    id: &'a str,
-    source: &'static str,
-    score: f64,
-    tier: &'static str,
-    names: &'a [String],
-    explanation: &'a str,
+    matches: &'a [ScreenedMatch],
 }
 
 pub fn run(args: ScreenArgs, data_dir: &Path) -> anyhow::Result<()> {
     // Read and check every query before doing anything else: a bad line stops the run with its
     // place named, and nothing is printed or logged.
-    let queries = match (&args.query, &args.batch) {
-        (Some(text), None) => {
-            vec![parse_party(text).with_context(|| "--query: not a valid party")?]
-        }
-        (None, Some(path)) => read_batch(path)?,
+    let (queries, batch) = match (&args.query, &args.batch) {
+        (Some(text), None) => (
+            vec![parse_party(text).with_context(|| "--query: not a valid party")?],
+            None,
+        ),
+        (None, Some(path)) => (
+            read_batch(path)?,
+            Some(
+                path.file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            ),
+        ),
         _ => bail!("give either --query or --batch"),
     };
     if args.limit == 0 {
         bail!("--limit must be at least 1");
     }
+    Justification::parse(args.justification.clone())
+        .context("--justification: must be one line of at most 2,000 characters")?;
 
-    let mut store = knowledge::open_with_data(data_dir)?;
-    let index = knowledge::current_index(&store, data_dir)?;
-
-    let queries: Vec<_> = queries.iter().map(haven_assess::records::query).collect();
-    let mut results = if queries.len() == 1 {
-        vec![index.screen(&queries[0], args.limit)]
-    } else {
-        index.screen_batch(&queries, args.limit)
-    };
-    let min_tier = args.min_tier.tier();
-    for matches in &mut results {
-        matches.retain(|m| m.tier >= min_tier);
-    }
-
-    log_consultation(&mut store, &args, queries.len(), &results)?;
+    let service = service::open_with_data(data_dir, service::DEFAULT_RECEIVING_STATE)?;
+    let results = service.screen(
+        &service::operator(Role::Officer),
+        &queries,
+        &ScreenOptions {
+            limit: args.limit,
+            min_tier: args.min_tier.tier(),
+            justification: args.justification.clone(),
+            batch,
+        },
+    )?;
 
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     for matches in &results {
-        let output = Output {
-            matches: matches
-                .iter()
-                .map(|m| OutputMatch {
-                    id: &m.id,
-                    source: m.source.label(),
-                    score: (f64::from(m.score) * 10_000.0).round() / 10_000.0,
-                    tier: m.tier.as_str(),
-                    names: &m.names,
-                    explanation: &m.explanation,
-                })
-                .collect(),
-        };
-        serde_json::to_writer(&mut out, &output)?;
+        serde_json::to_writer(&mut out, &Output { matches })?;
         out.write_all(b"\n")?;
     }
     out.flush()?;
@@ -163,50 +142,4 @@ fn read_batch(path: &Path) -> anyhow::Result<Vec<Party>> {
         );
     }
     Ok(parties)
-}
-
-/// One ledger entry for the run: how many queries, and which records came back.
-fn log_consultation(
-    store: &mut Store,
-    args: &ScreenArgs,
-    queries: usize,
-    results: &[Vec<Match>],
-) -> anyhow::Result<()> {
-    let mut objects = vec![ObjectId::parse(format!("queries:{queries}"))?];
-    if let Some(path) = &args.batch {
-        let name = path
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        objects.push(ObjectId::tagged("batch", &name)?);
-    }
-    let mut ids: Vec<String> = results
-        .iter()
-        .flatten()
-        .map(|m| format!("{}:{}", m.source.label(), m.id))
-        .collect();
-    ids.sort();
-    ids.dedup();
-    let logged = ids.len().min(MAX_LOGGED_IDS);
-    for id in &ids[..logged] {
-        objects.push(ObjectId::parse(id.clone())?);
-    }
-    if ids.len() > logged {
-        objects.push(ObjectId::parse(format!(
-            "more_matches:{}",
-            ids.len() - logged
-        ))?);
-    }
-    let user = std::env::var("USER").ok().filter(|u| !u.is_empty());
-    let entry = Entry::new(
-        Actor::parse(user.unwrap_or_else(|| "unknown".into()))?,
-        Role::parse("officer")?,
-        Action::Screen,
-        Justification::parse(args.justification.clone())
-            .context("--justification: must be one line of at most 2,000 characters")?,
-    )
-    .with_objects(objects);
-    store
-        .transaction(|tx| tx.append_ledger(&entry).map(|_| ()))
-        .context("recording the screening in the ledger")?;
-    Ok(())
 }

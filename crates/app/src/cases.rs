@@ -1,0 +1,176 @@
+//! Assessing a request and keeping it as a case; reading cases back; consulting a protected
+//! record. Decisions are stored whole and shown as the reader's role may see them.
+
+use haven_access::{Action, Principal};
+use haven_assess::Settings;
+use haven_domain::{Decision, PersonId, RegistryPerson, Request};
+use haven_ledger::ObjectId;
+use haven_policy::Catalogue;
+use haven_store::CaseSummary;
+use serde::Serialize;
+
+use crate::knowledge::DatabaseKnowledge;
+use crate::need_to_know::decision_for;
+use crate::{AppError, Service, entry_by};
+
+/// An assessment: the decision as the principal may see it, and the case it was stored as
+/// (absent on a dry run).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assessed {
+    /// The new case's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case: Option<String>,
+    /// The decision (DESIGN §5.3).
+    #[serde(flatten)]
+    pub decision: Decision,
+}
+
+/// A stored case as the principal may see it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseView {
+    /// The case id.
+    pub id: String,
+    /// When it was opened (UTC).
+    pub created_at: String,
+    /// The request as received.
+    pub request: Request,
+    /// The decision.
+    pub decision: Decision,
+    /// What happened to the case, oldest first.
+    pub history: Vec<CaseEvent>,
+}
+
+/// One event of a case's history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseEvent {
+    /// When (UTC).
+    pub at: String,
+    /// What: `assessed`.
+    pub event: &'static str,
+    /// The outcome decided.
+    pub outcome: &'static str,
+    /// The ledger entry that records it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ledger_index: Option<u64>,
+}
+
+fn ledger_token(e: haven_ledger::EntryError) -> AppError {
+    AppError::Invalid(format!("ledger entry: {e}"))
+}
+
+impl Service {
+    /// Screens every party of `request` against the current index, decides, and unless
+    /// `record` is false stores the case with its ledger entry. The decision returned is the
+    /// one the principal may see; the stored one is whole.
+    pub fn assess(
+        &self,
+        who: &Principal,
+        request: &Request,
+        record: bool,
+    ) -> Result<Assessed, AppError> {
+        self.authorize(who, Action::SubmitRequest)?;
+        let index = self.screening_index()?.current();
+        let knowledge = DatabaseKnowledge {
+            db: self.db.as_ref(),
+            index: &index,
+        };
+        let mut decision = haven_assess::assess(
+            request,
+            &knowledge,
+            &Settings::new(self.options.receiving_state),
+            Catalogue::bundled(),
+        )?;
+        let case = if record {
+            let entry = entry_by(
+                who,
+                haven_ledger::Action::Assess,
+                format!(
+                    "assessment of request {} received {}: {}",
+                    request.reference,
+                    request.received_on,
+                    decision.outcome.as_str()
+                ),
+            )?;
+            let id = self
+                .db
+                .record_case(request, &mut decision, entry)
+                .map_err(AppError::from_store)?;
+            Some(id)
+        } else {
+            None
+        };
+        let (decision, disclosed) = decision_for(who, &decision);
+        let mut context =
+            vec![ObjectId::tagged("request", request.reference.as_str()).map_err(ledger_token)?];
+        if let Some(id) = &case {
+            context.push(ObjectId::tagged("case", id).map_err(ledger_token)?);
+        }
+        self.log_disclosure(
+            who,
+            &format!("assessment of request {}", request.reference),
+            &context,
+            disclosed,
+        )?;
+        Ok(Assessed { case, decision })
+    }
+
+    /// Every case, oldest first.
+    pub fn cases(&self, who: &Principal) -> Result<Vec<CaseSummary>, AppError> {
+        self.authorize(who, Action::ListCases)?;
+        self.db.list_cases().map_err(AppError::from_store)
+    }
+
+    /// One case, its decision as the principal may see it (a disclosure of protection details
+    /// is recorded in the ledger).
+    pub fn case(&self, who: &Principal, id: &str) -> Result<CaseView, AppError> {
+        self.authorize(who, Action::ReadCase)?;
+        let case = self
+            .db
+            .get_case(id)
+            .map_err(AppError::from_store)?
+            .ok_or_else(|| AppError::NotFound(format!("case {id}")))?;
+        let (decision, disclosed) = decision_for(who, &case.decision);
+        self.log_disclosure(
+            who,
+            &format!("read of case {id}"),
+            &[ObjectId::tagged("case", id).map_err(ledger_token)?],
+            disclosed,
+        )?;
+        let history = vec![CaseEvent {
+            at: case.created_at.clone(),
+            event: "assessed",
+            outcome: case.decision.outcome.as_str(),
+            ledger_index: case.decision.ledger.as_ref().map(|l| l.index),
+        }];
+        Ok(CaseView {
+            id: case.id,
+            created_at: case.created_at,
+            request: case.request,
+            decision,
+            history,
+        })
+    }
+
+    /// A protected person's registry record, for a role entitled to protection details; the
+    /// read is recorded in the ledger with `why` before the record is returned.
+    pub fn consult_protected(
+        &self,
+        who: &Principal,
+        id: &PersonId,
+        why: &str,
+    ) -> Result<RegistryPerson, AppError> {
+        self.authorize(who, Action::ViewProtectionDetails)?;
+        if why.trim().is_empty() {
+            return Err(AppError::Invalid(
+                "justification: say why the protected record is consulted".into(),
+            ));
+        }
+        let person = self
+            .db
+            .registry_person(id)
+            .map_err(AppError::from_store)?
+            .ok_or_else(|| AppError::NotFound(format!("registry record {id}")))?;
+        self.log_disclosure(who, why, &[], vec![id.as_str().to_owned()])?;
+        Ok(person)
+    }
+}
