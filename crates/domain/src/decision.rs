@@ -350,7 +350,10 @@ mod tests {
     fn protection_facts_are_checked_as_a_registry_record_is() {
         let unknown = FINDING_WITH_FACTS.replace("\"against\"", "\"grounds\": \"x\", \"against\"");
         let error = serde_json::from_str::<Finding>(&unknown).expect_err("unknown field");
-        assert!(error.to_string().contains("unknown field `grounds`"), "{error}");
+        assert!(
+            error.to_string().contains("unknown field `grounds`"),
+            "{error}"
+        );
         let seeker = FINDING_WITH_FACTS.replace("refugee", "asylum_seeker");
         let error = serde_json::from_str::<Finding>(&seeker).expect_err("inconsistent");
         assert!(error.to_string().contains("granted_on"), "{error}");

@@ -177,7 +177,9 @@ impl TryFrom<RawProtection> for Protection {
     }
 }
 
-pub(crate) fn non_empty_states<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<CountryCode>, D::Error> {
+pub(crate) fn non_empty_states<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<CountryCode>, D::Error> {
     let states = Vec::<CountryCode>::deserialize(d)?;
     if states.is_empty() {
         return Err(serde::de::Error::custom(
