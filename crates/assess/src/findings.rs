@@ -27,6 +27,11 @@
 //!   (the asylum authority knows the family and can confirm).
 //! - **`none`**: the index's verdict that it is someone else; no finding.
 //!
+//! Need to know (DESIGN §5.4): a finding's `detail` says what an officer may know (a protected
+//! person, a relative of one, protection granted by another state, and whom to refer to), never
+//! the status, the granting state, the dates or the states protected against. Those go into the
+//! finding's `protection` facts, which [`haven_domain::Decision::restricted`] removes.
+//!
 //! No candidate is skipped silently: an id that does not parse or a record the store does not
 //! hold is an [`AssessError`] that names the id.
 
@@ -34,8 +39,8 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use haven_domain::{
     DecisionFinding, FindingCode, MatchEvidence, MeasureKind, OffenceCategory, PartialDate, Party,
-    PartyRole, PersonId, PersonRole, Protection, ProtectionStatus, RegistryPerson, RelationKind,
-    Request, RequestKind, RiskLevel,
+    PartyRole, PersonId, PersonRole, ProtectionFacts, RegistryPerson, RelationKind, Request,
+    RequestKind, RiskLevel,
 };
 use haven_index::{Match, Source};
 use haven_names::Tier;
@@ -75,20 +80,19 @@ pub fn derive_findings(
         identified.push(identify(party, knowledge, settings)?);
     }
 
-    // Who in the request is protected against the requesting state: relatives of theirs named
-    // in the same request are flagged below.
-    let protected_parties: BTreeSet<usize> = identified
+    // Who in the request is protected against the requesting state, and by which record:
+    // relatives of theirs named in the same request are flagged below.
+    let protected_parties: BTreeMap<usize, &RegistryPerson> = identified
         .iter()
         .enumerate()
-        .filter(|(_, people)| {
-            people.iter().any(|p| {
-                p.tier == Tier::Match
-                    && p.registry
-                        .as_ref()
-                        .is_some_and(|r| protected_against(r, request))
-            })
+        .filter_map(|(index, people)| {
+            people
+                .iter()
+                .filter(|p| p.tier == Tier::Match)
+                .filter_map(|p| p.registry.as_ref())
+                .find(|r| protected_against(r, request))
+                .map(|record| (index, record))
         })
-        .map(|(index, _)| index)
         .collect();
 
     for (index, (party, people)) in request.parties.iter().zip(&identified).enumerate() {
@@ -105,20 +109,22 @@ pub fn derive_findings(
         // A household member named beside a protected party is a relative of theirs whether or
         // not the registry records the link.
         if party.role == Some(PartyRole::HouseholdMember)
-            && !protected_parties.contains(&index)
-            && let Some(&protected) = protected_parties.iter().next()
+            && !protected_parties.contains_key(&index)
+            && let Some((&protected, record)) = protected_parties.iter().next()
         {
-            findings.push(finding(
-                FindingCode::RelativeOfProtectedPerson,
-                index,
-                None,
-                format!(
-                    "{} is named as a household member beside {}, who is protected against {}",
-                    party_label(request, index),
-                    party_label(request, protected),
-                    request.requesting_state.as_str()
-                ),
-            ));
+            findings.push(DecisionFinding {
+                protection: Some(facts(record)),
+                ..finding(
+                    FindingCode::RelativeOfProtectedPerson,
+                    index,
+                    None,
+                    format!(
+                        "{} is named as a household member beside {}, a protected person",
+                        party_label(request, index),
+                        party_label(request, protected),
+                    ),
+                )
+            });
         }
 
         if let Some(birth) = &party.birth_date
@@ -156,50 +162,54 @@ fn identified_findings(
     findings: &mut Vec<DecisionFinding>,
 ) -> Result<(), AssessError> {
     if let Some(record) = &person.registry {
-        let protection = &record.protection;
         if protected_against(record, request) {
-            findings.push(finding(
-                FindingCode::ProtectedAgainstRequestingState,
-                index,
-                Some(&person.evidence),
-                format!(
-                    "{} matches registry record {}: {}, protected against {}",
-                    party_label(request, index),
-                    record.id,
-                    protection_label(protection),
-                    request.requesting_state.as_str()
-                ),
-            ));
+            findings.push(DecisionFinding {
+                protection: Some(facts(record)),
+                ..finding(
+                    FindingCode::ProtectedAgainstRequestingState,
+                    index,
+                    Some(&person.evidence),
+                    format!(
+                        "{} matches registry record {}: a protected person; refer to the asylum \
+                         authority",
+                        party_label(request, index),
+                        record.id,
+                    ),
+                )
+            });
         }
-        if protection.granted_by != settings.receiving_state {
-            findings.push(finding(
-                FindingCode::ProtectedByOtherState,
-                index,
-                Some(&person.evidence),
-                format!(
-                    "registry record {}: protection granted by {}, not by {}; the \
-                     granting authority must be consulted",
-                    record.id,
-                    protection.granted_by.as_str(),
-                    settings.receiving_state.as_str()
-                ),
-            ));
+        if record.protection.granted_by != settings.receiving_state {
+            findings.push(DecisionFinding {
+                protection: Some(facts(record)),
+                ..finding(
+                    FindingCode::ProtectedByOtherState,
+                    index,
+                    Some(&person.evidence),
+                    format!(
+                        "registry record {}: protection granted by another state; the granting \
+                         authority must be consulted",
+                        record.id,
+                    ),
+                )
+            });
         }
     }
     for (kind, relative) in protected_relatives(&person.id, request, knowledge)? {
-        findings.push(finding(
-            FindingCode::RelativeOfProtectedPerson,
-            index,
-            Some(&person.evidence),
-            format!(
-                "{} ({}) has as {} registry record {}, protected against {}",
-                party_label(request, index),
-                person.id,
-                kind.as_str(),
-                relative.id,
-                request.requesting_state.as_str()
-            ),
-        ));
+        findings.push(DecisionFinding {
+            protection: Some(facts(&relative)),
+            ..finding(
+                FindingCode::RelativeOfProtectedPerson,
+                index,
+                Some(&person.evidence),
+                format!(
+                    "{} ({}) has as {} registry record {}, a protected person",
+                    party_label(request, index),
+                    person.id,
+                    kind.as_str(),
+                    relative.id,
+                ),
+            )
+        });
     }
     let professions: Vec<PersonRole> = person
         .roles
@@ -283,19 +293,17 @@ fn possible_finding(
     knowledge: &dyn Knowledge,
     settings: &Settings,
 ) -> Result<Option<DecisionFinding>, AssessError> {
-    let state = request.requesting_state.as_str();
-    // What makes the record matter to this request, as the `match` tier would see it.
+    // What makes the record matter to this request, as the `match` tier would see it: in words
+    // an officer may read, the facts themselves beside them.
     let mut protection = None;
     if let Some(record) = &person.registry {
         if protected_against(record, request) {
-            protection = Some(format!(
-                "{}, protected against {state}",
-                protection_label(&record.protection)
-            ));
+            protection = Some(("a protected person", facts(record)));
         } else if record.protection.granted_by != settings.receiving_state {
-            protection = Some(format!(
-                "{}; the granting authority would have to be consulted",
-                protection_label(&record.protection)
+            protection = Some((
+                "protection granted by another state; the granting authority would have to be \
+                 consulted",
+                facts(record),
             ));
         }
     }
@@ -312,12 +320,12 @@ fn possible_finding(
         "context"
     };
     let mut record = format!("{source} record {}", person.id);
-    if let Some(protection) = protection {
-        record.push_str(&format!(" ({protection})"));
+    if let Some((words, _)) = &protection {
+        record.push_str(&format!(" ({words})"));
     }
     if !relatives.is_empty() {
         record.push_str(&format!(
-            ", whose relatives protected against {state} are: {}",
+            ", whose relatives include protected persons: {}",
             relatives.join(", ")
         ));
     }
@@ -343,12 +351,15 @@ fn possible_finding(
         detail.push_str("; if confirmed: ");
         detail.push_str(&if_confirmed.join("; "));
     }
-    Ok(Some(finding(
-        FindingCode::PossibleMatchProtected,
-        index,
-        Some(&person.evidence),
-        detail,
-    )))
+    Ok(Some(DecisionFinding {
+        protection: protection.map(|(_, facts)| facts),
+        ..finding(
+            FindingCode::PossibleMatchProtected,
+            index,
+            Some(&person.evidence),
+            detail,
+        )
+    }))
 }
 
 /// The family of a person (stated or implied links) who are in the registry and protected
@@ -390,6 +401,7 @@ fn request_level_findings(
             matched: None,
             role: None,
             rules: Vec::new(),
+            protection: None,
             detail: format!(
                 "{} is profiled as {} risk: {} [{}]",
                 request.requesting_state.as_str(),
@@ -413,6 +425,7 @@ fn request_level_findings(
                 matched: None,
                 role: None,
                 rules: Vec::new(),
+                protection: None,
                 detail: format!(
                     "offence \"{}\" is classed as {}",
                     offence.description,
@@ -428,6 +441,7 @@ fn request_level_findings(
             matched: None,
             role: None,
             rules: Vec::new(),
+            protection: None,
             detail: "a diffusion is sent by the member state directly; INTERPOL has not reviewed \
                      it against Articles 2 and 3 of its Constitution"
                 .to_owned(),
@@ -446,6 +460,7 @@ fn request_level_findings(
             matched: None,
             role: None,
             rules: Vec::new(),
+            protection: None,
             detail: format!(
                 "{officials} official(s) of {} are to be present at execution",
                 request.requesting_state.as_str()
@@ -596,6 +611,15 @@ fn finding(
         detail,
         role: None,
         rules: Vec::new(),
+        protection: None,
+    }
+}
+
+/// A registry record's protection as a finding carries it.
+fn facts(record: &RegistryPerson) -> ProtectionFacts {
+    ProtectionFacts {
+        record: record.id.clone(),
+        protection: record.protection.clone(),
     }
 }
 
@@ -624,34 +648,6 @@ fn party_label(request: &Request, index: usize) -> String {
         PartyRole::Other => "a party",
     });
     format!("party {index} ({role}, \"{}\")", party.names[0])
-}
-
-/// "refugee status granted by be on 2013-10-01", "asylum application pending before be since
-/// 2018-11-05".
-fn protection_label(protection: &Protection) -> String {
-    let by = protection.granted_by.as_str();
-    match (protection.status, protection.granted_on) {
-        (status, Some(granted)) if status != ProtectionStatus::AsylumSeeker => {
-            format!(
-                "{} status granted by {by} on {granted}",
-                status_label(status)
-            )
-        }
-        _ => match protection.applied_on {
-            Some(applied) => format!("asylum application pending before {by} since {applied}"),
-            None => format!("asylum application pending before {by}"),
-        },
-    }
-}
-
-fn status_label(status: ProtectionStatus) -> &'static str {
-    match status {
-        ProtectionStatus::Refugee => "refugee",
-        ProtectionStatus::Subsidiary => "subsidiary protection",
-        ProtectionStatus::AsylumSeeker => "asylum seeker",
-        ProtectionStatus::Temporary => "temporary protection",
-        _ => "protection",
-    }
 }
 
 fn role_label(role: PersonRole) -> &'static str {

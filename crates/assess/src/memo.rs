@@ -3,14 +3,21 @@
 //! rule with the findings it rests on, by number, and its legal sources), the safeguards grouped
 //! by code, and the reply proposed for the requesting state. Sources not read in a primary text
 //! ([S], [M]) are marked "to be verified" (LEGAL-REVIEW §5).
+//!
+//! The memo renders what the decision it is given holds: the protection facts of a full decision
+//! (status, granting state, dates, the states protected against) under the findings that carry
+//! them, nothing of them for a [`Decision::restricted`] one. This is the one place that puts
+//! those facts into words.
 
 use std::fmt::Write as _;
 
 use haven_domain::{
-    BasisKind, Decision, DecisionFinding, FindingCode, LegalBasis, Request, RequestKind,
+    BasisKind, Decision, DecisionFinding, FindingCode, LegalBasis, Protection, ProtectionFacts,
+    ProtectionStatus, Request, RequestKind,
 };
 
-/// Renders a decision as a plain-text memo. Internal: it states protection details.
+/// Renders a decision as a plain-text memo. It states protection details when the decision
+/// holds them: render `decision.restricted()` for a reader without need to know.
 pub fn memo(request: &Request, decision: &Decision) -> String {
     let mut out = String::new();
     heading(&mut out, request, decision);
@@ -131,6 +138,8 @@ fn findings(out: &mut String, request: &Request, findings: &[DecisionFinding]) {
     }
     let mut n = 0;
     let mut said: Vec<(usize, &str)> = Vec::new();
+    // Each record's protection is said once, under the first finding that carries it.
+    let mut protections_said: Vec<&str> = Vec::new();
     while n < findings.len() {
         let party = findings[n].party;
         let end = n + findings[n..]
@@ -160,9 +169,63 @@ fn findings(out: &mut String, request: &Request, findings: &[DecisionFinding]) {
                 ranges(&numbers),
                 details.join(" | ")
             );
+            for facts in findings[g..stop]
+                .iter()
+                .filter_map(|f| f.protection.as_ref())
+            {
+                if !protections_said.contains(&facts.record.as_str()) {
+                    protections_said.push(facts.record.as_str());
+                    let _ = writeln!(out, "       {}", protection_line(facts));
+                }
+            }
             g = stop;
         }
         n = end;
+    }
+}
+
+/// "Protection of registry record R-1001: refugee status granted by be on 2013-10-01, against
+/// kz".
+fn protection_line(facts: &ProtectionFacts) -> String {
+    let against: Vec<&str> = facts
+        .protection
+        .against
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    format!(
+        "Protection of registry record {}: {}, against {}",
+        facts.record,
+        protection_label(&facts.protection),
+        against.join(", ")
+    )
+}
+
+/// "refugee status granted by be on 2013-10-01", "asylum application pending before be since
+/// 2018-11-05".
+fn protection_label(protection: &Protection) -> String {
+    let by = protection.granted_by.as_str();
+    match (protection.status, protection.granted_on) {
+        (status, Some(granted)) if status != ProtectionStatus::AsylumSeeker => {
+            format!(
+                "{} status granted by {by} on {granted}",
+                status_label(status)
+            )
+        }
+        _ => match protection.applied_on {
+            Some(applied) => format!("asylum application pending before {by} since {applied}"),
+            None => format!("asylum application pending before {by}"),
+        },
+    }
+}
+
+fn status_label(status: ProtectionStatus) -> &'static str {
+    match status {
+        ProtectionStatus::Refugee => "refugee",
+        ProtectionStatus::Subsidiary => "subsidiary protection",
+        ProtectionStatus::AsylumSeeker => "asylum seeker",
+        ProtectionStatus::Temporary => "temporary protection",
+        _ => "protection",
     }
 }
 

@@ -66,6 +66,7 @@ pub fn whereabouts_findings(
             ),
             role: None,
             rules: Vec::new(),
+            protection: None,
         });
     }
     out
@@ -106,6 +107,7 @@ mod tests {
             detail: String::new(),
             role: None,
             rules: Vec::new(),
+            protection: None,
         }
     }
 

@@ -8,8 +8,8 @@ use haven_assess::records::{context_record, query, registry_record};
 use haven_assess::{Knowledge, KnowledgeError, Link, Settings, assess, derive_findings};
 use haven_domain::{
     ContextPerson, ContextRecord, CountryCode, Finding, FindingCode, Outcome, Party, PersonId,
-    ReferralCode, RegistryPerson, Request, SafeguardCode, StateProfile, parse_context_line,
-    parse_registry_line, parse_request,
+    ProtectionStatus, ReferralCode, RegistryPerson, Request, SafeguardCode, StateProfile,
+    parse_context_line, parse_registry_line, parse_request,
 };
 use haven_index::{Index, Match, Source};
 use haven_names::Tier;
@@ -331,22 +331,10 @@ fn decisions_are_deterministic() {
 /// produce every outcome and every finding code.
 #[test]
 fn bundled_examples_cover_every_outcome_and_finding() {
-    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/data");
-    let read = |name: &str| std::fs::read_to_string(data.join(name)).expect("bundled example data");
-    let knowledge = Memory::from_text(&read("registry.jsonl"), &read("context.jsonl"));
-    let mut files: Vec<_> = std::fs::read_dir(data.join("requests"))
-        .expect("requests folder")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 4, "bundled requests: {files:?}");
-
+    let (knowledge, examples) = bundled_examples();
     let mut outcomes = std::collections::BTreeSet::new();
     let mut codes = std::collections::BTreeSet::new();
-    for file in &files {
-        let text = std::fs::read_to_string(file).expect("readable");
-        let request = parse_request(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    for (file, request) in examples {
         let decision =
             assess(&request, &knowledge, &settings(), Catalogue::bundled()).expect("assessed");
         let leaks = haven_policy::leaks(&decision.reply_to_requesting_state);
@@ -394,6 +382,185 @@ fn bundled_examples_cover_every_outcome_and_finding() {
     assert!(
         missing.is_empty(),
         "finding codes no example produces: {missing:?}"
+    );
+}
+
+/// The bundled examples (`examples/data/`): their registry and context, and every request in
+/// file order with its path.
+fn bundled_examples() -> (Memory, Vec<(std::path::PathBuf, Request)>) {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/data");
+    let read = |name: &str| std::fs::read_to_string(data.join(name)).expect("bundled example data");
+    let knowledge = Memory::from_text(&read("registry.jsonl"), &read("context.jsonl"));
+    let mut files: Vec<_> = std::fs::read_dir(data.join("requests"))
+        .expect("requests folder")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 4, "bundled requests: {files:?}");
+    let examples = files
+        .into_iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(&file).expect("readable");
+            let request =
+                parse_request(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            (file, request)
+        })
+        .collect();
+    (knowledge, examples)
+}
+
+/// The keys under which protection details travel in a decision's JSON.
+const PROTECTION_KEYS: &[&str] = &[
+    "protection",
+    "status",
+    "granted_by",
+    "granted_on",
+    "applied_on",
+];
+
+/// The status words as the memo renders them.
+const STATUS_PHRASES: &[&str] = &[
+    "refugee status",
+    "subsidiary protection",
+    "temporary protection",
+    "asylum application pending",
+];
+
+/// What in `text` states a protection detail of the registry: a status phrase, a granting or
+/// application date of a record (with its month at least: a bare year is too common a string to
+/// mean a date), "granted by" followed by a state code.
+fn protection_details_in(text: &str, registry: &[RegistryPerson]) -> Vec<String> {
+    let mut found: Vec<String> = STATUS_PHRASES
+        .iter()
+        .filter(|p| text.contains(*p))
+        .map(|p| (*p).to_owned())
+        .collect();
+    for person in registry {
+        let dates = [person.protection.granted_on, person.protection.applied_on];
+        for date in dates.into_iter().flatten().filter(|d| d.month().is_some()) {
+            let date = date.to_string();
+            if text.contains(&date) {
+                found.push(format!("{date} of {}", person.id));
+            }
+        }
+    }
+    for (at, _) in text.match_indices("granted by ") {
+        let after = &text[at + "granted by ".len()..];
+        let code: String = after.chars().take_while(|c| c.is_alphanumeric()).collect();
+        if CountryCode::parse(&code).is_ok() {
+            found.push(format!("granted by {code}"));
+        }
+    }
+    found
+}
+
+/// Every key of a JSON value and every string in it, at any depth.
+fn keys_and_strings(value: &serde_json::Value, keys: &mut Vec<String>, strings: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                keys.push(key.clone());
+                keys_and_strings(inner, keys, strings);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for inner in items {
+                keys_and_strings(inner, keys, strings);
+            }
+        }
+        serde_json::Value::String(text) => strings.push(text.clone()),
+        _ => {}
+    }
+}
+
+/// Need to know (DESIGN §5.4): for every bundled example, the restricted decision and its memo
+/// say that a person is protected and must be referred, never the protection details; the full
+/// decision and its memo keep them.
+#[test]
+fn a_restricted_decision_and_its_memo_state_no_protection_details() {
+    let (knowledge, examples) = bundled_examples();
+    let registry: Vec<RegistryPerson> = knowledge.registry.values().cloned().collect();
+    let mut facts_seen = 0;
+    for (file, request) in &examples {
+        let decision =
+            assess(request, &knowledge, &settings(), Catalogue::bundled()).expect("assessed");
+        facts_seen += decision
+            .findings
+            .iter()
+            .filter(|f| f.protection.is_some())
+            .count();
+        let restricted = decision.restricted();
+        let json = serde_json::to_value(&restricted).expect("serialises");
+        let (mut keys, mut strings) = (Vec::new(), Vec::new());
+        keys_and_strings(&json, &mut keys, &mut strings);
+        let bad_keys: Vec<&String> = keys
+            .iter()
+            .filter(|k| PROTECTION_KEYS.contains(&k.as_str()))
+            .collect();
+        assert!(bad_keys.is_empty(), "{}: {bad_keys:?}", file.display());
+        for text in &strings {
+            let details = protection_details_in(text, &registry);
+            assert!(
+                details.is_empty(),
+                "{}: {details:?} in {text:?}",
+                file.display()
+            );
+        }
+        let memo = haven_assess::memo(request, &restricted);
+        let details = protection_details_in(&memo, &registry);
+        assert!(
+            details.is_empty(),
+            "{}: {details:?} in the restricted memo:\n{memo}",
+            file.display()
+        );
+        assert!(
+            !memo.contains("Protection of"),
+            "{}:\n{memo}",
+            file.display()
+        );
+
+        // What the restricted view removed is all that changed.
+        assert_eq!(restricted.outcome, decision.outcome);
+        assert_eq!(restricted.safeguards, decision.safeguards);
+        assert_eq!(restricted.referrals, decision.referrals);
+        for (kept, full) in restricted.findings.iter().zip(&decision.findings) {
+            assert_eq!(kept.detail, full.detail);
+            assert_eq!(kept.code, full.code);
+        }
+    }
+    assert!(
+        facts_seen > 0,
+        "no bundled example carries protection facts"
+    );
+
+    // The full decision keeps the facts, so the checks above can fail: example 01's subject is
+    // a refugee, and the memo of the full decision says so.
+    let (file, request) = &examples[0];
+    assert!(
+        file.ends_with("01-mla-kz-refugee-lawyer-home-search.json"),
+        "{file:?}"
+    );
+    let decision =
+        assess(request, &knowledge, &settings(), Catalogue::bundled()).expect("assessed");
+    let subject = decision
+        .findings
+        .iter()
+        .find(|f| f.code == FindingCode::ProtectedAgainstRequestingState)
+        .expect("the subject is protected");
+    let facts = subject
+        .protection
+        .as_ref()
+        .expect("the full decision has the facts");
+    assert_eq!(facts.protection.status, ProtectionStatus::Refugee);
+    let json = serde_json::to_string(&decision).expect("serialises");
+    assert!(json.contains("\"protection\"") && json.contains("\"status\":\"refugee\""));
+    let memo = haven_assess::memo(request, &decision);
+    let details = protection_details_in(&memo, &registry);
+    assert!(
+        details.iter().any(|d| d == "refugee status")
+            && details.iter().any(|d| d == "granted by be"),
+        "{details:?} in the full memo:\n{memo}"
     );
 }
 

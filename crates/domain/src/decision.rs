@@ -4,7 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{CountryCode, PersonRole};
+use crate::person::{RawProtection, non_empty_states};
+use crate::{CountryCode, PartialDate, PersonId, PersonRole, Protection, ProtectionStatus};
 
 codes! {
     /// What screening and context expansion found.
@@ -114,7 +115,8 @@ pub struct Finding {
     /// The record match it rests on, if any.
     #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
     pub matched: Option<MatchEvidence>,
-    /// What was found, in words (internal: may name protection details).
+    /// What was found, in words an officer may read: a protected person and what to do, never
+    /// the protection details (those are in `protection`).
     pub detail: String,
     /// For `protected_profession` and `minor_involved`: the role the record gives the person
     /// (lawyer, journalist, …). The policy needs it to tell a lawyer (bar association, judge-led
@@ -125,6 +127,68 @@ pub struct Finding {
     /// empty before evaluation, or when no rule takes it up).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<String>,
+    /// The protection details of the registry record the finding concerns (status, granting
+    /// state, dates, the states it protects against): for the asylum liaison and the judge only,
+    /// removed by [`Finding::restricted`]. Absent in decisions recorded before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protection: Option<ProtectionFacts>,
+}
+
+impl Finding {
+    /// The finding as an officer, a judge or a police user may see it: its protection details
+    /// removed. Nothing else in a finding carries them.
+    pub fn restricted(&self) -> Finding {
+        Finding {
+            protection: None,
+            ..self.clone()
+        }
+    }
+}
+
+/// What the protection registry says about one record, as a finding carries it (DESIGN §5.4):
+/// need-to-know information, which [`Decision::restricted`] removes. In JSON the record id sits
+/// beside the protection's own fields: `{"record": "R-1001", "status": "refugee", …}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawProtectionFacts")]
+pub struct ProtectionFacts {
+    /// The registry record the protection belongs to.
+    pub record: PersonId,
+    #[serde(flatten)]
+    pub protection: Protection,
+}
+
+/// `ProtectionFacts` as written: the protection's fields beside the record id, checked as a
+/// registry record's protection is (a flattened field would let unknown fields through).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProtectionFacts {
+    record: PersonId,
+    status: ProtectionStatus,
+    granted_by: CountryCode,
+    #[serde(default)]
+    granted_on: Option<PartialDate>,
+    #[serde(default)]
+    applied_on: Option<PartialDate>,
+    #[serde(deserialize_with = "non_empty_states")]
+    against: Vec<CountryCode>,
+}
+
+impl TryFrom<RawProtectionFacts> for ProtectionFacts {
+    type Error = String;
+
+    fn try_from(raw: RawProtectionFacts) -> Result<ProtectionFacts, String> {
+        let protection = Protection::try_from(RawProtection {
+            status: raw.status,
+            granted_by: raw.granted_by,
+            granted_on: raw.granted_on,
+            applied_on: raw.applied_on,
+            against: raw.against,
+        })?;
+        Ok(ProtectionFacts {
+            record: raw.record,
+            protection,
+        })
+    }
 }
 
 /// A required safeguard and its legal source.
@@ -227,6 +291,21 @@ pub struct Decision {
     pub ledger: Option<LedgerRef>,
 }
 
+impl Decision {
+    /// THE need-to-know filter (DESIGN §5.4): the decision as an officer, a judge or a police
+    /// user may see it. Every finding's protection details are removed; nothing else in
+    /// a decision carries them (finding details, reasons, grounds and the reply are written
+    /// without them), so what remains says that a person is protected and must be referred,
+    /// never the status, the granting state, the dates or the states protected against. The
+    /// asylum liaison sees the decision itself.
+    pub fn restricted(&self) -> Decision {
+        Decision {
+            findings: self.findings.iter().map(Finding::restricted).collect(),
+            ..self.clone()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,5 +322,79 @@ mod tests {
         }
         assert!(Outcome::Refuse > Outcome::FreezeAndRefer);
         assert!(Outcome::FreezeAndRefer > Outcome::ProceedWithSafeguards);
+    }
+
+    const FINDING_WITH_FACTS: &str = r#"{"code": "protected_against_requesting_state", "party": 0,
+        "detail": "a protected person",
+        "protection": {"record": "R-1001", "status": "refugee", "granted_by": "be",
+                       "granted_on": "2013-10-01", "against": ["kz"]}}"#;
+
+    #[test]
+    fn protection_facts_sit_flat_beside_the_record_id() {
+        let finding: Finding = serde_json::from_str(FINDING_WITH_FACTS).expect("reads");
+        let facts = finding.protection.as_ref().expect("facts");
+        assert_eq!(facts.record.as_str(), "R-1001");
+        assert_eq!(facts.protection.status, ProtectionStatus::Refugee);
+        assert_eq!(facts.protection.against[0].as_str(), "kz");
+        let json = serde_json::to_value(&finding).expect("serialises");
+        assert_eq!(
+            json["protection"],
+            serde_json::json!({"record": "R-1001", "status": "refugee", "granted_by": "be",
+                               "granted_on": "2013-10-01", "against": ["kz"]})
+        );
+        let again: Finding = serde_json::from_value(json).expect("reads back");
+        assert_eq!(again, finding);
+    }
+
+    #[test]
+    fn protection_facts_are_checked_as_a_registry_record_is() {
+        let unknown = FINDING_WITH_FACTS.replace("\"against\"", "\"grounds\": \"x\", \"against\"");
+        let error = serde_json::from_str::<Finding>(&unknown).expect_err("unknown field");
+        assert!(
+            error.to_string().contains("unknown field `grounds`"),
+            "{error}"
+        );
+        let seeker = FINDING_WITH_FACTS.replace("refugee", "asylum_seeker");
+        let error = serde_json::from_str::<Finding>(&seeker).expect_err("inconsistent");
+        assert!(error.to_string().contains("granted_on"), "{error}");
+        let nobody = FINDING_WITH_FACTS.replace("[\"kz\"]", "[]");
+        assert!(serde_json::from_str::<Finding>(&nobody).is_err());
+    }
+
+    #[test]
+    fn the_restricted_view_drops_the_facts_and_keeps_the_rest() {
+        let finding: Finding = serde_json::from_str(FINDING_WITH_FACTS).expect("reads");
+        let decision = Decision {
+            outcome: Outcome::FreezeAndRefer,
+            legal_basis: None,
+            findings: vec![finding.clone()],
+            safeguards: Vec::new(),
+            referrals: vec![ReferralCode::AsylumAuthority],
+            reasons: Vec::new(),
+            reply_to_requesting_state: String::new(),
+            rules_applied: Vec::new(),
+            grounds: Vec::new(),
+            catalogue_version: None,
+            ledger: None,
+        };
+        let restricted = decision.restricted();
+        assert_eq!(restricted.findings[0].protection, None);
+        assert_eq!(
+            Finding {
+                protection: finding.protection.clone(),
+                ..restricted.findings[0].clone()
+            },
+            finding
+        );
+        assert_eq!(restricted.referrals, decision.referrals);
+        let json = serde_json::to_string(&restricted).expect("serialises");
+        assert!(!json.contains("protection\""), "{json}");
+        assert!(!json.contains("2013-10-01"), "{json}");
+        // A finding recorded before protection facts existed still reads.
+        let old: Finding = serde_json::from_str(
+            r#"{"code": "minor_involved", "party": 1, "detail": "born 2008"}"#,
+        )
+        .expect("reads");
+        assert_eq!(old.protection, None);
     }
 }

@@ -47,7 +47,7 @@ pub use country::CountryCode;
 pub use date::{DateMatch, PartialDate, Precision};
 pub use decision::{
     BasisKind, Decision, Finding as DecisionFinding, FindingCode, Ground, InstrumentRef, LedgerRef,
-    LegalBasis, MatchEvidence, Outcome, ReferralCode, Safeguard, SafeguardCode,
+    LegalBasis, MatchEvidence, Outcome, ProtectionFacts, ReferralCode, Safeguard, SafeguardCode,
 };
 pub use error::RecordError;
 pub use id::{FindingId, PersonId};

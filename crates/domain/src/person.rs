@@ -124,18 +124,19 @@ impl Protection {
     }
 }
 
-/// `Protection` as written, before the status and the dates are checked against each other.
+/// `Protection` as written, before the status and the dates are checked against each other
+/// (also the shape a decision's protection facts are checked through).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawProtection {
-    status: ProtectionStatus,
-    granted_by: CountryCode,
+pub(crate) struct RawProtection {
+    pub(crate) status: ProtectionStatus,
+    pub(crate) granted_by: CountryCode,
     #[serde(default)]
-    granted_on: Option<PartialDate>,
+    pub(crate) granted_on: Option<PartialDate>,
     #[serde(default)]
-    applied_on: Option<PartialDate>,
+    pub(crate) applied_on: Option<PartialDate>,
     #[serde(deserialize_with = "non_empty_states")]
-    against: Vec<CountryCode>,
+    pub(crate) against: Vec<CountryCode>,
 }
 
 impl TryFrom<RawProtection> for Protection {
@@ -176,7 +177,9 @@ impl TryFrom<RawProtection> for Protection {
     }
 }
 
-fn non_empty_states<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<CountryCode>, D::Error> {
+pub(crate) fn non_empty_states<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<CountryCode>, D::Error> {
     let states = Vec::<CountryCode>::deserialize(d)?;
     if states.is_empty() {
         return Err(serde::de::Error::custom(

@@ -19,7 +19,8 @@
 //!     "measures": [{"kind": "seize_devices", "party": 0}]}"#).unwrap();
 //! let finding = DecisionFinding {
 //!     code: FindingCode::ProtectedAgainstRequestingState, party: Some(0), matched: None,
-//!     detail: "refugee status against kz".into(), role: None, rules: Vec::new(),
+//!     detail: "a protected person; refer to the asylum authority".into(), role: None,
+//!     rules: Vec::new(), protection: None,
 //! };
 //! let facts = Facts {
 //!     request: &request,

@@ -62,6 +62,7 @@ pub fn finding(spec: &str) -> DecisionFinding {
                 .expect("person role")
         }),
         rules: Vec::new(),
+        protection: None,
     }
 }
 
