@@ -10,11 +10,13 @@
 //! `build` generates COUNT persons (seed 42) straight into the builder, then screens QUERIES
 //! ground-truth variants and QUERIES strangers one at a time on one thread, then BULK queries with
 //! `screen_batch` on all cores, then writes the snapshot. `load` is run as a fresh process: it
-//! loads the snapshot and answers one query.
+//! loads the snapshot and answers one query. `build` ends with the live index (`LiveIndex`):
+//! the time to apply 1,000 and 10,000 changed records, and the screening median with a
+//! 10,000-record recent layer against none.
 
 use std::time::{Duration, Instant};
 
-use haven_index::{Index, IndexBuilder, Query};
+use haven_index::{Index, IndexBuilder, IndexRecord, LiveIndex, Query};
 
 #[path = "common/synth.rs"]
 mod synth;
@@ -81,7 +83,100 @@ fn build(args: &[String]) {
             size as f64 / 1e9
         );
     }
+    live(index, count, queries);
     println!("final VmHWM {}", vm("VmHWM"));
+}
+
+/// `changes` records as an import would bring them: half replace existing persons (same id,
+/// another person's names and dates), half are new persons.
+fn changed_records(
+    lists: &synth::Lists,
+    count: u64,
+    changes: usize,
+    round: u64,
+) -> Vec<IndexRecord> {
+    let mut rng = synth::Rng::new(SEED ^ round);
+    (0..changes as u64)
+        .map(|i| {
+            if i % 2 == 0 {
+                let n = rng.below(count as usize) as u64;
+                let mut record = synth::record(&synth::person(lists, n, SEED ^ round));
+                record.id = format!("R-{n:08}");
+                record
+            } else {
+                synth::record(&synth::person(lists, count + round * 1_000_000 + i, SEED))
+            }
+        })
+        .collect()
+}
+
+/// Screening median over the ground-truth variants, one thread.
+fn live_median(live: &LiveIndex, queries: &[Query]) -> Duration {
+    for q in queries.iter().take(50) {
+        live.screen(q, 10);
+    }
+    let mut times: Vec<Duration> = queries
+        .iter()
+        .map(|q| {
+            let t = Instant::now();
+            std::hint::black_box(live.screen(q, 10));
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    percentile(&times, 0.5)
+}
+
+/// The live index over the built one: applying changes, and screening with a recent layer.
+fn live(index: Index, count: u64, queries: usize) {
+    let lists = synth::Lists::new();
+    let mut rng = synth::Rng::new(SEED ^ 0x6c69_7665);
+    let truth: Vec<Query> = (0..queries.max(200))
+        .map(|_| {
+            let n = rng.below(count as usize) as u64;
+            synth::variant(&synth::person(&lists, n, SEED), &mut rng).query
+        })
+        .collect();
+    let live = LiveIndex::new(index);
+    for (round, changes) in [(1, 1_000), (2, 10_000)] {
+        let records = changed_records(&lists, count, changes, round);
+        let t = Instant::now();
+        let changed = live.with_changes(&records, &[], round + 1);
+        println!(
+            "live: with_changes of {changes} records on an empty recent layer: {:.0} ms ({} live, {} recent)",
+            t.elapsed().as_secs_f64() * 1e3,
+            changed.len(),
+            changed.recent_len()
+        );
+    }
+    let layered = live.with_changes(&changed_records(&lists, count, 10_000, 2), &[], 3);
+    let records = changed_records(&lists, count, 1_000, 4);
+    let t = Instant::now();
+    let more = layered.with_changes(&records, &[], 4);
+    println!(
+        "live: with_changes of 1000 records on a {}-record recent layer: {:.0} ms ({} recent)",
+        layered.recent_len(),
+        t.elapsed().as_secs_f64() * 1e3,
+        more.recent_len()
+    );
+    drop(more);
+    let plain = live_median(&live, &truth);
+    let with_recent = live_median(&layered, &truth);
+    println!(
+        "live: screening median, {} ground-truth variants, one thread: no recent layer {:.3} ms, {}-record recent layer {:.3} ms",
+        truth.len(),
+        plain.as_secs_f64() * 1e3,
+        layered.recent_len(),
+        with_recent.as_secs_f64() * 1e3
+    );
+    drop(live);
+    let t = Instant::now();
+    let compacted = layered.compacted();
+    println!(
+        "live: compacted() into one index of {} records in {:.1} s",
+        compacted.len(),
+        t.elapsed().as_secs_f64()
+    );
 }
 
 /// Settings from the environment (RESCORE, MARGIN, SCAN_LIMIT, SCAN_BUDGET, VERIFY), for tuning

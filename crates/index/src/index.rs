@@ -55,7 +55,7 @@ impl Default for Settings {
 }
 
 /// A candidate index over person records.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Index {
     pub(crate) data_version: u64,
     pub(crate) settings: Settings,
@@ -264,7 +264,7 @@ impl Index {
             .is_some_and(|w| w >> (slot % 64) & 1 == 1)
     }
 
-    fn set_removed(&mut self, slot: u32) {
+    pub(crate) fn set_removed(&mut self, slot: u32) {
         let word = slot as usize / 64;
         if self.removed.len() <= word {
             self.removed.resize(word + 1, 0);

@@ -41,12 +41,14 @@ compile_error!("snapshots are written in the machine's byte order, which must be
 pub mod evidence;
 mod index;
 mod keys;
+mod live;
 mod record;
 mod screen;
 mod snapshot;
 
 pub use index::{Index, IndexBuilder, Settings};
 pub use keys::KEY_SCHEMA;
+pub use live::LiveIndex;
 pub use record::{BirthDate, Gender, IndexRecord, Match, Query, Source};
 pub use snapshot::{FORMAT_VERSION, SnapshotHeader};
 

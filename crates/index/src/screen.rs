@@ -29,7 +29,7 @@
 
 use haven_names::{AnalysedName, Comparison, Matcher, compare, explain};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::evidence::{self, DateEvidence, EVIDENCE_WEIGHT};
 use crate::index::Index;
@@ -92,6 +92,31 @@ struct Rescored {
     evidence: evidence::Evidence,
 }
 
+/// A match with the keys `screen` orders by, so that results screened from two indexes (the
+/// layers of a `LiveIndex`) merge into the order one index would have given.
+pub(crate) struct Ranked {
+    pub(crate) found: Match,
+    /// `evidence::rank`: the unclamped score.
+    pub(crate) rank: f32,
+    /// The evidence value, the first tie-break.
+    pub(crate) evidence: f32,
+}
+
+impl Ranked {
+    /// Best first: by the unclamped sum (so that a perfect name with an identical birth date
+    /// ranks above a perfect name alone, both 1.0); equal sums by the evidence (a duplicate
+    /// record with the birth date on file before one without), then by id.
+    pub(crate) fn best_first(a: (f32, f32, &str), b: (f32, f32, &str)) -> std::cmp::Ordering {
+        b.0.total_cmp(&a.0)
+            .then_with(|| b.1.total_cmp(&a.1))
+            .then_with(|| a.2.cmp(b.2))
+    }
+
+    pub(crate) fn key(&self) -> (f32, f32, &str) {
+        (self.rank, self.evidence, &self.found.id)
+    }
+}
+
 /// The query's names analysed once; names with nothing to match on are left out.
 fn analyse_query(matcher: &Matcher<'_>, query: &Query) -> Vec<AnalysedName> {
     query
@@ -108,12 +133,28 @@ impl Index {
     /// returned in one list, best first; equal scores by evidence, then by id. Callers that
     /// want one source filter on `Match::source`; they must not cut the list to `k`.
     pub fn screen(&self, query: &Query, k: usize) -> Vec<Match> {
+        self.screen_ranked(query, k, None)
+            .into_iter()
+            .map(|r| r.found)
+            .collect()
+    }
+
+    /// `screen` with the ranking keys kept, and with the `hidden` slots (records replaced or
+    /// removed in a layer above this index) dropped from the candidates before any cut, so that
+    /// a hidden record never crowds a visible one out of the top `k`.
+    pub(crate) fn screen_ranked(
+        &self,
+        query: &Query,
+        k: usize,
+        hidden: Option<&FxHashSet<u32>>,
+    ) -> Vec<Ranked> {
         let matcher = Matcher::bundled();
         let analysed = analyse_query(&matcher, query);
         if analysed.is_empty() || k == 0 || self.live == 0 {
             return Vec::new();
         }
-        let candidates = self.candidates(query, &analysed);
+        let hidden = hidden.filter(|h| !h.is_empty());
+        let candidates = self.candidates(query, &analysed, hidden);
         self.rescore(query, &analysed, &candidates, &matcher, k)
     }
 
@@ -124,7 +165,9 @@ impl Index {
         let slot = self.slot_of(id)?;
         let matcher = Matcher::bundled();
         let analysed = analyse_query(&matcher, query);
-        self.rescore(query, &analysed, &[slot], &matcher, 1).pop()
+        self.rescore(query, &analysed, &[slot], &matcher, 1)
+            .pop()
+            .map(|r| r.found)
     }
 
     /// Screens many queries on all cores, each exactly as [`Index::screen`]; results in query
@@ -133,7 +176,12 @@ impl Index {
         queries.par_iter().map(|q| self.screen(q, k)).collect()
     }
 
-    fn candidates(&self, query: &Query, analysed: &[AnalysedName]) -> Vec<u32> {
+    fn candidates(
+        &self,
+        query: &Query,
+        analysed: &[AnalysedName],
+        hidden: Option<&FxHashSet<u32>>,
+    ) -> Vec<u32> {
         let settings = &self.settings;
         // Parts (across names) and the name each belongs to.
         let mut part_name: Vec<usize> = Vec::new();
@@ -227,6 +275,10 @@ impl Index {
                 // the registry's share.
                 let mut taken = [0usize; 2];
                 for &slot in l.table.iter().chain(l.delta) {
+                    // Hidden records must not use up the cap either.
+                    if hidden.is_some_and(|h| h.contains(&slot)) {
+                        continue;
+                    }
                     let source = if self.has_context {
                         usize::from(self.source(slot) == Source::Context)
                     } else {
@@ -365,7 +417,13 @@ impl Index {
         };
         let mut cands = std::mem::take(&mut scratch.cands);
         cands.clear();
-        cands.extend(acc.drain().filter(|(slot, _)| !self.is_removed(*slot)));
+        match hidden {
+            None => cands.extend(acc.drain().filter(|(slot, _)| !self.is_removed(*slot))),
+            Some(hidden) => cands.extend(
+                acc.drain()
+                    .filter(|(slot, _)| !self.is_removed(*slot) && !hidden.contains(slot)),
+            ),
+        }
         // Registry and context are ranked apart from here on (DESIGN §5.1): every cut below —
         // the verify cut, the rescore cut, the margin behind the leader — is taken within one
         // source, so that a context record carrying the query's exact spelling can never push
@@ -450,7 +508,7 @@ impl Index {
         candidates: &[u32],
         matcher: &Matcher<'_>,
         k: usize,
-    ) -> Vec<Match> {
+    ) -> Vec<Ranked> {
         let query_nat: Vec<u16> = query
             .nationalities
             .iter()
@@ -497,14 +555,11 @@ impl Index {
                 evidence: ev,
             });
         }
-        // Best first by the unclamped sum (so that a perfect name with an identical birth date
-        // ranks above a perfect name alone, both 1.0); equal sums by the evidence (a duplicate
-        // record with the birth date on file before one without), then by id.
         scored.sort_by(|a, b| {
-            b.rank
-                .total_cmp(&a.rank)
-                .then_with(|| b.evidence.value.total_cmp(&a.evidence.value))
-                .then_with(|| self.id(a.slot).cmp(self.id(b.slot)))
+            Ranked::best_first(
+                (a.rank, a.evidence.value, self.id(a.slot)),
+                (b.rank, b.evidence.value, self.id(b.slot)),
+            )
         });
         // The best k of each source, in one list: a context hit never takes a registry hit's
         // place.
@@ -537,14 +592,18 @@ impl Index {
                     self.gender(r.slot),
                 );
                 text.push('.');
-                Match {
-                    id: self.id(r.slot).to_owned(),
-                    source: self.source(r.slot),
-                    score: r.score,
-                    name_score: r.name_score,
-                    tier: evidence::tier(r.comparison.tier(), &r.evidence),
-                    names: self.names(r.slot).map(str::to_owned).collect(),
-                    explanation: text,
+                Ranked {
+                    found: Match {
+                        id: self.id(r.slot).to_owned(),
+                        source: self.source(r.slot),
+                        score: r.score,
+                        name_score: r.name_score,
+                        tier: evidence::tier(r.comparison.tier(), &r.evidence),
+                        names: self.names(r.slot).map(str::to_owned).collect(),
+                        explanation: text,
+                    },
+                    rank: r.rank,
+                    evidence: r.evidence.value,
                 }
             })
             .collect()

@@ -602,3 +602,5 @@ fn odd_input_does_not_panic() {
     let found = index.screen(&Query::name("\u{7}Ivan\u{0} Ivanov\u{1b}"), 5);
     assert_eq!(found.first().map(|m| m.id.as_str()), Some("R-8"));
 }
+
+mod live;
