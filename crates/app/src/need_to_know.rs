@@ -113,7 +113,7 @@ pub fn decision_for(who: &Principal, decision: &Decision) -> (Decision, Vec<Stri
         let mut disclosed: Vec<String> = decision
             .findings
             .iter()
-            .filter_map(|f| f.protection.as_ref().map(|p| p.record.clone()))
+            .filter_map(|f| f.protection.as_ref().map(|p| p.record.as_str().to_owned()))
             .collect();
         disclosed.sort();
         disclosed.dedup();
