@@ -496,6 +496,39 @@ impl Index {
     /// replaced one.
     pub fn insert(&mut self, record: &IndexRecord) -> bool {
         let replaced = self.remove(&record.id);
+        let slot = self.append_live(record);
+        let mut keys = Vec::new();
+        let shape = self.slot_keys(&Matcher::bundled(), slot, &mut keys);
+        self.file_keys(slot, shape, keys);
+        replaced
+    }
+
+    /// `insert` for many records (of several with one id, the last wins), analysing them on all
+    /// cores: the analysis is nearly all of an insert's cost.
+    pub fn insert_all(&mut self, records: &[IndexRecord]) {
+        let first = self.slots() as u32;
+        for record in records {
+            self.remove(&record.id);
+            self.append_live(record);
+        }
+        let matcher = Matcher::bundled();
+        let this = &*self;
+        let keyed: Vec<(u8, Vec<u64>)> = (first..this.slots() as u32)
+            .into_par_iter()
+            .map(|slot| {
+                let mut keys = Vec::new();
+                let shape = this.slot_keys(&matcher, slot, &mut keys);
+                (shape, keys)
+            })
+            .collect();
+        // In slot order, so that every delta list stays sorted.
+        for (slot, (shape, keys)) in (first..).zip(keyed) {
+            self.file_keys(slot, shape, keys);
+        }
+    }
+
+    /// Appends a live record to the arenas and the delta's ids, not yet filed under its keys.
+    fn append_live(&mut self, record: &IndexRecord) -> u32 {
         let slot = self.push_record(record);
         self.live += 1;
         self.has_context |= record.source == Source::Context;
@@ -503,13 +536,16 @@ impl Index {
         if self.removed.len() <= word {
             self.removed.resize(word + 1, 0);
         }
-        let mut keys = Vec::new();
-        self.shapes[slot as usize] = self.slot_keys(&Matcher::bundled(), slot, &mut keys);
+        self.delta_ids.insert(record.id.clone(), slot);
+        slot
+    }
+
+    /// Files a slot appended by `append_live` under its keys, in the delta.
+    fn file_keys(&mut self, slot: u32, shape: u8, keys: Vec<u64>) {
+        self.shapes[slot as usize] = shape;
         for key in keys {
             self.delta.entry(key).or_default().push(slot);
         }
-        self.delta_ids.insert(record.id.clone(), slot);
-        replaced
     }
 
     /// Same as `insert`: an update is a replacement.

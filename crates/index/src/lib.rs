@@ -8,6 +8,9 @@
 //! found (`screen`), keeps the few best candidates, and rescores them with the full name
 //! comparison plus birth date, nationality and gender (`evidence`).
 //!
+//! A server keeps one [`LiveIndex`] for its lifetime: the built index as a shared base, the
+//! records changed since in a small recent layer, both screened as one (`live`).
+//!
 //! **Architecture Invariant:** pure. The index is built from [`IndexRecord`] values and never
 //! reads a database; the only I/O is its own snapshot, through a path the caller gives
 //! (`snapshot`). It knows nothing of the domain types or the store: the CLI maps them onto

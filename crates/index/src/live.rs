@@ -16,7 +16,7 @@ use rustc_hash::FxHashSet;
 
 use crate::index::{Index, IndexBuilder};
 use crate::record::{IndexRecord, Match, Query};
-use crate::screen::Ranked;
+use crate::screen::screen_layers;
 
 /// The recent layer is due for compaction past this many slots, whatever the base's size: below
 /// it, screening the recent layer costs a small fraction of a millisecond and `with_changes`
@@ -75,24 +75,17 @@ impl LiveIndex {
 
     /// Same contract as [`Index::screen`]: up to `k` registry and up to `k` context matches in
     /// one list, each source ranked best first. Base records that were changed or removed never
-    /// appear (they are dropped before the base cuts to `k`); the recent layer's matches are
-    /// merged in by the ranking `Index::screen` orders by.
+    /// appear (they are dropped before the base cuts its candidates); the recent layer's matches
+    /// are merged in by the ranking `Index::screen` orders by, and the margin behind the leader
+    /// is taken over both layers.
     pub fn screen(&self, query: &Query, k: usize) -> Vec<Match> {
         let hidden = (!self.hidden.is_empty()).then_some(&*self.hidden);
-        let mut ranked = self.base.screen_ranked(query, k, hidden);
-        if !self.recent.is_empty() {
-            ranked.extend(self.recent.screen_ranked(query, k, None));
-            // Ids are unique across the layers (a base record with an id of the recent layer is
-            // hidden), so the merge is the order one index holding both would give.
-            ranked.sort_by(|a, b| Ranked::best_first(a.key(), b.key()));
-            let mut taken = [0usize; 2];
-            ranked.retain(|r| {
-                let n = &mut taken[usize::from(r.found.source.to_byte())];
-                *n += 1;
-                *n <= k
-            });
-        }
-        ranked.into_iter().map(|r| r.found).collect()
+        // Ids are unique across the layers (a base record with an id of the recent layer is
+        // hidden), so the merge is the order one index holding both would give.
+        screen_layers(&[(&self.base, hidden), (&self.recent, None)], query, k)
+            .into_iter()
+            .map(|r| r.found)
+            .collect()
     }
 
     /// Screens many queries on all cores, each exactly as [`LiveIndex::screen`]; results in
@@ -124,8 +117,8 @@ impl LiveIndex {
     ) -> LiveIndex {
         let mut recent = (*self.recent).clone();
         let mut hidden = (*self.hidden).clone();
+        recent.insert_all(upserts);
         for record in upserts {
-            recent.insert(record);
             // The base never changes, so a base slot found here may already be hidden (a record
             // changed twice): inserting it again is harmless.
             if let Some(slot) = self.base.slot_of(&record.id) {
@@ -168,11 +161,11 @@ impl LiveIndex {
         for &slot in self.hidden.iter() {
             index.set_removed(slot);
         }
-        for slot in 0..self.recent.slots() as u32 {
-            if !self.recent.is_removed(slot) {
-                index.insert(&self.recent.record(slot));
-            }
-        }
+        let recent: Vec<IndexRecord> = (0..self.recent.slots() as u32)
+            .filter(|&slot| !self.recent.is_removed(slot))
+            .map(|slot| self.recent.record(slot))
+            .collect();
+        index.insert_all(&recent);
         index.compact();
         index.set_data_version(self.data_version);
         index

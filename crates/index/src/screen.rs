@@ -133,29 +133,10 @@ impl Index {
     /// returned in one list, best first; equal scores by evidence, then by id. Callers that
     /// want one source filter on `Match::source`; they must not cut the list to `k`.
     pub fn screen(&self, query: &Query, k: usize) -> Vec<Match> {
-        self.screen_ranked(query, k, None)
+        screen_layers(&[(self, None)], query, k)
             .into_iter()
             .map(|r| r.found)
             .collect()
-    }
-
-    /// `screen` with the ranking keys kept, and with the `hidden` slots (records replaced or
-    /// removed in a layer above this index) dropped from the candidates before any cut, so that
-    /// a hidden record never crowds a visible one out of the top `k`.
-    pub(crate) fn screen_ranked(
-        &self,
-        query: &Query,
-        k: usize,
-        hidden: Option<&FxHashSet<u32>>,
-    ) -> Vec<Ranked> {
-        let matcher = Matcher::bundled();
-        let analysed = analyse_query(&matcher, query);
-        if analysed.is_empty() || k == 0 || self.live == 0 {
-            return Vec::new();
-        }
-        let hidden = hidden.filter(|h| !h.is_empty());
-        let candidates = self.candidates(query, &analysed, hidden);
-        self.rescore(query, &analysed, &candidates, &matcher, k)
     }
 
     /// Scores one record against a query exactly as `screen` would rank it, whether or not the
@@ -176,12 +157,15 @@ impl Index {
         queries.par_iter().map(|q| self.screen(q, k)).collect()
     }
 
+    /// The candidates worth rescoring. The `hidden` slots (records replaced or removed in a
+    /// layer above this index) are dropped as soon as the candidates are known, before any cut,
+    /// so that a hidden record never crowds a visible one out.
     fn candidates(
         &self,
         query: &Query,
         analysed: &[AnalysedName],
         hidden: Option<&FxHashSet<u32>>,
-    ) -> Vec<u32> {
+    ) -> Chosen {
         let settings = &self.settings;
         // Parts (across names) and the name each belongs to.
         let mut part_name: Vec<usize> = Vec::new();
@@ -233,7 +217,7 @@ impl Index {
             }
         }
         if looked.is_empty() {
-            return Vec::new();
+            return Chosen::default();
         }
         // The most a part can earn: its best key's weight.
         let mut part_max = vec![0f32; part_name.len()];
@@ -456,7 +440,7 @@ impl Index {
             .map(|(_, l)| l)
             .collect();
         long.sort_by(|a, b| b.weight.total_cmp(&a.weight));
-        let choose = |cands: &mut Vec<(u32, Best)>| -> Vec<u32> {
+        let choose = |cands: &mut Vec<(u32, Best)>| -> Vec<(u32, f32)> {
             // Too many to check against the long lists: keep the best by what is known so far.
             if has_long && cands.len() > settings.verify {
                 // By key weight alone: the year and date keys already carry the birth date, and
@@ -477,30 +461,105 @@ impl Index {
                 intersect(cands, l.table, l.part, w);
                 intersect(cands, l.delta, l.part, w);
             }
-            let ranked = best_of(cands, settings.rescore, true);
-            // Candidates whose names are far behind the leader's (a third of the query's key
-            // weight or more) are not worth a full comparison: on both benchmarks they never
-            // made the top ten. The names only: a namesake with a conflicting birth date is
-            // still shown.
-            let leader = ranked
-                .iter()
-                .map(|r| share(&cands[r.1 as usize].1))
-                .fold(0f32, f32::max);
-            ranked
+            best_of(cands, settings.rescore, true)
                 .into_iter()
-                .filter(|r| share(&cands[r.1 as usize].1) >= leader - settings.rescore_margin)
-                .map(|(_, i)| cands[i as usize].0)
+                .map(|(_, i)| (cands[i as usize].0, share(&cands[i as usize].1)))
                 .collect()
         };
-        let mut chosen = choose(&mut cands);
-        if !context.is_empty() {
-            chosen.extend(choose(&mut context));
-        }
+        let chosen = Chosen {
+            registry: choose(&mut cands),
+            context: if context.is_empty() {
+                Vec::new()
+            } else {
+                choose(&mut context)
+            },
+        };
         scratch.cands = cands;
         SCRATCH.with(|s| *s.borrow_mut() = scratch);
         chosen
     }
+}
 
+/// The candidates of one index to rescore, per source, each with its share of the query's key
+/// weight; the margin behind the leader is not applied yet (see `screen_layers`).
+#[derive(Default)]
+struct Chosen {
+    registry: Vec<(u32, f32)>,
+    context: Vec<(u32, f32)>,
+}
+
+/// Screens `query` in one or more indexes as if they were one (the layers of a `LiveIndex`:
+/// their ids must be disjoint once the `hidden` slots of each are left out), and returns up to
+/// `k` matches per source, best first, with their ranking keys.
+///
+/// The query is analysed once. Each layer cuts its own candidates; then, per source, the
+/// candidates whose names are far behind the leader's (a third of the query's key weight or
+/// more) are dropped, the leader taken over all layers: on both benchmarks such candidates
+/// never made the top ten, and they are not worth a full comparison. The names only: a
+/// namesake with a conflicting birth date is still shown. (With the leader of each layer
+/// instead, a small layer holding only partial namesakes would have all of them rescored.)
+/// Shares are fractions of the query's key weight, so they compare across layers, though each
+/// layer weighs the keys by its own idf: a layered view can rescore a slightly different set
+/// than one index over the same records would.
+pub(crate) fn screen_layers(
+    layers: &[(&Index, Option<&FxHashSet<u32>>)],
+    query: &Query,
+    k: usize,
+) -> Vec<Ranked> {
+    let matcher = Matcher::bundled();
+    let analysed = analyse_query(&matcher, query);
+    if analysed.is_empty() || k == 0 {
+        return Vec::new();
+    }
+    let chosen: Vec<Chosen> = layers
+        .iter()
+        .map(|&(index, hidden)| {
+            if index.live == 0 {
+                return Chosen::default();
+            }
+            index.candidates(query, &analysed, hidden.filter(|h| !h.is_empty()))
+        })
+        .collect();
+    let leader = |of: fn(&Chosen) -> &Vec<(u32, f32)>| {
+        chosen
+            .iter()
+            .flat_map(|c| of(c).iter().map(|c| c.1))
+            .fold(0f32, f32::max)
+    };
+    let registry_leader = leader(|c| &c.registry);
+    let context_leader = leader(|c| &c.context);
+    let mut ranked: Vec<Ranked> = Vec::new();
+    for (&(index, _), chosen) in layers.iter().zip(&chosen) {
+        let margin = index.settings.rescore_margin;
+        let candidates: Vec<u32> = chosen
+            .registry
+            .iter()
+            .filter(|c| c.1 >= registry_leader - margin)
+            .chain(
+                chosen
+                    .context
+                    .iter()
+                    .filter(|c| c.1 >= context_leader - margin),
+            )
+            .map(|c| c.0)
+            .collect();
+        if !candidates.is_empty() {
+            ranked.extend(index.rescore(query, &analysed, &candidates, &matcher, k));
+        }
+    }
+    if layers.len() > 1 {
+        ranked.sort_by(|a, b| Ranked::best_first(a.key(), b.key()));
+        let mut taken = [0usize; 2];
+        ranked.retain(|r| {
+            let n = &mut taken[usize::from(r.found.source.to_byte())];
+            *n += 1;
+            *n <= k
+        });
+    }
+    ranked
+}
+
+impl Index {
     fn rescore(
         &self,
         query: &Query,

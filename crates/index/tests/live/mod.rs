@@ -407,3 +407,35 @@ proptest! {
         check_against_fresh(|q| compacted.screen(q, K), &exhaustive(fresh), &model, &names, true)?;
     }
 }
+
+#[test]
+fn insert_all_is_insert_in_order() {
+    let batch = vec![
+        rec("R-1", &["Dilnoza Rakhimova"], Some("1971"), &["uz"], None),
+        rec("R-30", &["Anna Ivanova"], Some("1990"), &[], None),
+        rec("C-31", &["Ivan Ivanov"], None, &[], None),
+        rec("R-30", &["Anna Petrova"], Some("1990"), &[], None),
+    ];
+    let mut one_by_one = Index::build(registry(), 1);
+    for record in &batch {
+        one_by_one.insert(record);
+    }
+    let mut at_once = Index::build(registry(), 1);
+    at_once.insert_all(&batch);
+    assert_eq!((at_once.len(), at_once.delta_len()), (16, 3));
+    assert_eq!(at_once.get("R-30"), Some(batch[3].clone()));
+    for name in [
+        "Dilnoza Rakhimova",
+        "Aigerim Bekova",
+        "Anna Ivanova",
+        "Anna Petrova",
+        "Ivan Ivanov",
+    ] {
+        let query = Query::name(name);
+        assert_eq!(
+            at_once.screen(&query, K),
+            one_by_one.screen(&query, K),
+            "{name}"
+        );
+    }
+}
