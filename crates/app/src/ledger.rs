@@ -29,6 +29,9 @@ impl Service {
     /// error naming the first bad entry.
     pub fn verify_ledger(&self, who: &Principal) -> Result<VerifiedLog, AppError> {
         self.authorize(who, Action::VerifyLedger)?;
-        self.db.verify_ledger().map_err(AppError::from_store)
+        match self.db.verify_ledger() {
+            Err(StoreError::Tampered(err)) => Err(AppError::Tampered(err.to_string())),
+            other => other.map_err(AppError::from_store),
+        }
     }
 }

@@ -85,6 +85,9 @@ pub enum AppError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The ledger does not verify: the message names the first bad entry.
+    #[error("the ledger does not verify: {0}")]
+    Tampered(String),
     /// The screening index snapshot could not be saved.
     #[error("screening index: {0}")]
     Index(String),

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use haven_app::{AccountName, INDEX_FILE, IndexOrigin, Principal, Role, Service, ServiceOptions};
 use haven_domain::CountryCode;
-use haven_store::{Database, SqliteDatabase};
+use haven_store::SqliteDatabase;
 
 /// The receiving state when none is configured: Haven's partner table is Belgium's.
 pub const DEFAULT_RECEIVING_STATE: &str = "be";
