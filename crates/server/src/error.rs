@@ -79,7 +79,7 @@ impl ApiError {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
     }
 
-    /// 500. Deliberately takes no detail: what went wrong inside goes to the log (without
+    /// 500: deliberately takes no detail: what went wrong inside goes to the log (without
     /// personal data), never to the client.
     pub fn internal() -> ApiError {
         ApiError::new(
