@@ -1,0 +1,73 @@
+//! Haven's HTTP skeleton: what every endpoint plugs into.
+//!
+//! - `error`: `ApiError`, the one error shape `{"error": {"code", "message"}}`.
+//! - `json`: `ApiJson<T>`, JSON bodies whose rejections name the field.
+//! - `auth`: `Authenticate` (implemented by the application), the `Authenticated` extractor
+//!   (401) and `require` (403, the bundled cedar policy).
+//! - `middleware`: `layered`, the standard layers and limits.
+//! - `openapi`: the document root, `/openapi.json`, `/healthz`.
+//! - here: `serve` with graceful shutdown, and `shutdown_signal`.
+//!
+//! Assembling a server: `openapi::api_router()` + documented routes → `openapi::into_router` →
+//! `.with_state(state)` → `middleware::layered(router, &limits)` → `serve(listener, router, shutdown_signal())`.
+//!
+//! Architecture invariant: no business logic. Handlers live with the service layer and see
+//! only `Principal`s, `ApiJson` bodies and `ApiError`s from here.
+
+pub mod auth;
+pub mod error;
+pub mod json;
+pub mod middleware;
+pub mod openapi;
+
+use std::future::Future;
+
+use axum::Router;
+
+pub use auth::{AuthFailure, Authenticate, Authenticated, require};
+pub use error::ApiError;
+pub use json::ApiJson;
+pub use middleware::{Limits, layered};
+
+/// Serves `router` on `listener` until `shutdown` completes, then stops accepting connections
+/// and waits for the requests in flight to finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Completes on Ctrl-C or, on Unix, SIGTERM (what a service manager or container runtime sends).
+/// If a signal handler cannot be installed, that signal is not waited for (and the failure is
+/// logged) rather than shutting down at once.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

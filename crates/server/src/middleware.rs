@@ -1,0 +1,135 @@
+//! The layers every route runs behind: request id, tracing without personal data, sensitive
+//! `Authorization`, body limit, timeout, panic catching, a 404 fallback, and a last pass that
+//! gives any bare error response (405 from the router, 413 from the body limit) the one shape.
+
+use std::any::Any;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{Uri, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::error::ApiError;
+
+/// How much a request may send and how long it may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub body_bytes: usize,
+    pub request_timeout: Duration,
+}
+
+impl Default for Limits {
+    /// 1 MiB holds the largest request (DESIGN §5.2) many times over; 30 s is far beyond a
+    /// screening or an assessment, so hitting it means something is stuck.
+    fn default() -> Limits {
+        Limits {
+            body_bytes: 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Wraps `router` (all its routes, and a 404 fallback added here) in the standard layers.
+/// Call it last, after every route is added and the state is set.
+pub fn layered(router: Router, limits: &Limits) -> Router {
+    let layers = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        // Nothing here logs headers; marking Authorization sensitive keeps it out of any
+        // layer or debug print added later.
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            header::AUTHORIZATION,
+        ]))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(Level::INFO))
+                .on_failure(DefaultOnFailure::new().level(Level::ERROR)),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(middleware::from_fn(give_errors_the_one_shape))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn_with_state(
+            limits.request_timeout,
+            enforce_timeout,
+        ))
+        // tower-http refuses a declared Content-Length over the limit before the handler runs
+        // and caps a chunked body; axum's limit makes its extractors agree on the same number.
+        .layer(RequestBodyLimitLayer::new(limits.body_bytes))
+        .layer(DefaultBodyLimit::max(limits.body_bytes));
+    router.fallback(no_such_path).layer(layers)
+}
+
+/// The span of one request: method and route template only. The URI is left out (a path like
+/// `/cases/{id}` is logged as its template; query strings may carry names), so are headers and
+/// bodies. Status and latency are added by the response event.
+fn request_span(request: &Request) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("(unmatched)", MatchedPath::as_str);
+    tracing::info_span!("request", method = %request.method(), path = route)
+}
+
+async fn no_such_path(uri: Uri) -> ApiError {
+    // The path is echoed back to the caller who sent it, never logged.
+    ApiError::not_found(format!("path {}", uri.path()))
+}
+
+async fn enforce_timeout(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_elapsed) => {
+            tracing::warn!(limit_seconds = limit.as_secs_f64(), "request timed out");
+            ApiError::unavailable(format!(
+                "the request took longer than {} s",
+                limit.as_secs_f64()
+            ))
+            .into_response()
+        }
+    }
+}
+
+fn panic_response(_payload: Box<dyn Any + Send + 'static>) -> Response {
+    // The payload is not logged: a panic message may be formatted from request data.
+    tracing::error!("a handler panicked");
+    ApiError::internal().into_response()
+}
+
+/// Error responses that are not JSON were made by a layer or by axum itself (405, the body
+/// limit's 413): replace them with the one shape. JSON error bodies are ours and pass through.
+async fn give_errors_the_one_shape(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/json"));
+    if is_json {
+        return response;
+    }
+    let mut replacement = ApiError::for_status(status).into_response();
+    // Keep what the original said about the protocol (Allow on a 405), drop its body headers.
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            replacement
+                .headers_mut()
+                .entry(name)
+                .or_insert(value.clone());
+        }
+    }
+    replacement
+}
