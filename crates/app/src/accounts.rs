@@ -115,7 +115,11 @@ impl Service {
         let entry = entry_by(
             by,
             haven_ledger::Action::UserManagement,
-            format!("account {} created with role {}", user.name.as_str(), user.role.as_str()),
+            format!(
+                "account {} created with role {}",
+                user.name.as_str(),
+                user.role.as_str()
+            ),
         )?;
         self.db
             .add_account(
@@ -162,7 +166,10 @@ impl Service {
         {
             Ok(())
         } else {
-            Err(AppError::NotFound(format!("active account {}", name.as_str())))
+            Err(AppError::NotFound(format!(
+                "active account {}",
+                name.as_str()
+            )))
         }
     }
 
@@ -198,7 +205,11 @@ impl Service {
     }
 
     /// The principal an account name and web UI password stand for.
-    pub fn authenticate_password(&self, name: &str, password: &str) -> Result<Principal, AuthError> {
+    pub fn authenticate_password(
+        &self,
+        name: &str,
+        password: &str,
+    ) -> Result<Principal, AuthError> {
         let account = self
             .db
             .account(name)
@@ -223,7 +234,8 @@ impl Service {
         if !account.is_active() {
             return Err(AuthError::Disabled);
         }
-        let role = Role::parse(&account.role).ok_or(AuthError::UnknownRole(account.role.clone()))?;
+        let role =
+            Role::parse(&account.role).ok_or(AuthError::UnknownRole(account.role.clone()))?;
         let actor = AccountName::parse(&account.name).map_err(|_| AuthError::Invalid)?;
         Ok(Principal { actor, role })
     }

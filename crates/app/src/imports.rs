@@ -173,8 +173,7 @@ impl Service {
                 let (items, skips) = followthemoney(reader, progress).map_err(input)?;
                 skipped = skips;
                 progress.storing();
-                self.db
-                    .import_context(&mut items.into_iter(), mode, &meta)
+                self.db.import_context(&mut items.into_iter(), mode, &meta)
             }
         };
         let report = match result {

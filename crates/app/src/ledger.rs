@@ -15,7 +15,11 @@ impl Service {
     }
 
     /// An inclusion proof for entry `index` against the latest checkpoint.
-    pub fn inclusion_proof(&self, who: &Principal, index: u64) -> Result<InclusionBundle, AppError> {
+    pub fn inclusion_proof(
+        &self,
+        who: &Principal,
+        index: u64,
+    ) -> Result<InclusionBundle, AppError> {
         self.authorize(who, Action::ReadProof)?;
         match self.db.ledger_inclusion_proof(index) {
             Err(StoreError::NoSuchEntry { index, size }) => Err(AppError::NotFound(format!(

@@ -93,7 +93,9 @@ impl ScreeningIndex {
             Err(reason) => {
                 let index = build(db)?;
                 if let Some(path) = snapshot {
-                    index.save(path).map_err(|e| AppError::Index(e.to_string()))?;
+                    index
+                        .save(path)
+                        .map_err(|e| AppError::Index(e.to_string()))?;
                 }
                 let persons = index.len();
                 (index, Some(IndexOrigin::Built { persons, reason }))
@@ -149,7 +151,8 @@ impl ScreeningIndex {
         let current = self.current.load_full();
         let base = current.compacted();
         if let Some(path) = &self.snapshot {
-            base.save(path).map_err(|e| AppError::Index(e.to_string()))?;
+            base.save(path)
+                .map_err(|e| AppError::Index(e.to_string()))?;
         }
         self.current.store(Arc::new(LiveIndex::new(base)));
         Ok(())

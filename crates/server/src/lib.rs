@@ -1,5 +1,7 @@
-//! Haven's HTTP skeleton: what every endpoint plugs into.
+//! Haven's HTTP API (DESIGN §5.4): the endpoints (`api`) over the service layer (`haven-app`),
+//! and what every endpoint plugs into.
 //!
+//! - `api`: the `/api/v1` handlers and `AppState`; [`application`] assembles the whole router.
 //! - `error`: `ApiError`, the one error shape `{"error": {"code", "message"}}`.
 //! - `json`: `ApiJson<T>`, JSON bodies whose rejections name the field.
 //! - `auth`: `Authenticate` (implemented by the application), the `Authenticated` extractor
@@ -11,9 +13,10 @@
 //! Assembling a server: `openapi::api_router()` + documented routes → `openapi::into_router` →
 //! `.with_state(state)` → `middleware::layered(router, &limits)` → `serve(listener, router, shutdown_signal())`.
 //!
-//! Architecture invariant: no business logic. Handlers live with the service layer and see
-//! only `Principal`s, `ApiJson` bodies and `ApiError`s from here.
+//! Architecture invariant: no business logic. A handler authenticates, authorises, decodes, calls
+//! one service method on the blocking pool and encodes; what a role may see is the service's.
 
+pub mod api;
 pub mod auth;
 pub mod error;
 pub mod json;
@@ -21,13 +24,23 @@ pub mod middleware;
 pub mod openapi;
 
 use std::future::Future;
+use std::sync::Arc;
 
 use axum::Router;
+use haven_app::Service;
 
 pub use auth::{AuthFailure, Authenticate, Authenticated, require};
 pub use error::ApiError;
 pub use json::ApiJson;
 pub use middleware::{Limits, layered};
+
+/// The whole HTTP application over one service: `/api/v1`, `/openapi.json`, `/healthz`, behind
+/// the standard layers.
+pub fn application(service: Arc<Service>, limits: &Limits) -> Router {
+    let router = openapi::into_router(openapi::api_router().merge(api::routes()))
+        .with_state(api::AppState::new(service));
+    layered(router, limits)
+}
 
 /// Serves `router` on `listener` until `shutdown` completes, then stops accepting connections
 /// and waits for the requests in flight to finish.

@@ -31,8 +31,7 @@ pub trait Database: Send + Sync + std::fmt::Debug {
     /// Calls `f` with every person, registry then context; returns their data version.
     fn for_each_person(&self, f: &mut dyn FnMut(StoredPerson)) -> Result<u64, StoreError>;
     /// The persons changed after data version `version`, and the version they bring one to.
-    fn persons_changed_since(&self, version: u64)
-    -> Result<(Vec<StoredPerson>, u64), StoreError>;
+    fn persons_changed_since(&self, version: u64) -> Result<(Vec<StoredPerson>, u64), StoreError>;
     /// One registry person (protection details: the caller logs any read it shows a user).
     fn registry_person(&self, id: &PersonId) -> Result<Option<RegistryPerson>, StoreError>;
     /// One context person.
@@ -164,10 +163,7 @@ impl Database for SqliteDatabase {
         })
     }
 
-    fn persons_changed_since(
-        &self,
-        version: u64,
-    ) -> Result<(Vec<StoredPerson>, u64), StoreError> {
+    fn persons_changed_since(&self, version: u64) -> Result<(Vec<StoredPerson>, u64), StoreError> {
         self.read(|store| store.persons_changed_since(version))
     }
 

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use haven_ledger::{
     Action, Actor, Checkpoint, EXPORT_FORMAT, Entry, Export, ExportEntry, Frontier, Hash,
-    InclusionProof, Justification, KeyRotation, LeafStore, Role, Signer, SigningKey, StoredCheckpoint,
-    StoredEntry, VerifiedLog, Verifier, leaf_hash, sign_checkpoint,
+    InclusionProof, Justification, KeyRotation, LeafStore, Role, Signer, SigningKey,
+    StoredCheckpoint, StoredEntry, VerifiedLog, Verifier, leaf_hash, sign_checkpoint,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 

@@ -21,25 +21,47 @@ fn tokens_authenticate_until_the_account_is_disabled() {
         )
         .expect("created");
     let principal = service.authenticate(&token).expect("authenticates");
-    assert_eq!((principal.actor.as_str(), principal.role), ("alice", Role::Officer));
+    assert_eq!(
+        (principal.actor.as_str(), principal.role),
+        ("alice", Role::Officer)
+    );
     // Remembered now; still the same answer.
-    assert_eq!(service.authenticate(&token).expect("authenticates"), principal);
+    assert_eq!(
+        service.authenticate(&token).expect("authenticates"),
+        principal
+    );
 
     let mut forged = token.clone();
     let last = forged.pop().expect("non-empty");
     forged.push(if last == 'A' { 'B' } else { 'A' });
-    assert!(matches!(service.authenticate(&forged), Err(AuthError::Invalid)));
-    assert!(matches!(service.authenticate("Bearer nonsense"), Err(AuthError::Invalid)));
+    assert!(matches!(
+        service.authenticate(&forged),
+        Err(AuthError::Invalid)
+    ));
+    assert!(matches!(
+        service.authenticate("Bearer nonsense"),
+        Err(AuthError::Invalid)
+    ));
 
     // A name is never taken twice.
     assert!(
         service
-            .add_user(&admin, &NewUser { name: name.clone(), role: Role::Judge }, None)
+            .add_user(
+                &admin,
+                &NewUser {
+                    name: name.clone(),
+                    role: Role::Judge
+                },
+                None
+            )
             .is_err()
     );
 
     service.disable_user(&admin, &name).expect("disabled");
-    assert!(matches!(service.authenticate(&token), Err(AuthError::Disabled)));
+    assert!(matches!(
+        service.authenticate(&token),
+        Err(AuthError::Disabled)
+    ));
     let listed = service.list_users().expect("lists");
     assert_eq!(listed.len(), 1);
     assert!(listed[0].disabled_at.is_some());
@@ -53,7 +75,14 @@ fn passwords_sign_in_and_short_ones_are_refused() {
     let name = AccountName::parse("bob").expect("valid");
     assert!(
         service
-            .add_user(&admin, &NewUser { name: name.clone(), role: Role::Judge }, Some("short"))
+            .add_user(
+                &admin,
+                &NewUser {
+                    name: name.clone(),
+                    role: Role::Judge
+                },
+                Some("short")
+            )
             .is_err()
     );
     service
@@ -70,6 +99,14 @@ fn passwords_sign_in_and_short_ones_are_refused() {
         .authenticate_password("bob", "a long enough passphrase")
         .expect("signs in");
     assert_eq!(judge.role, Role::Judge);
-    assert!(service.authenticate_password("bob", "wrong passphrase!!").is_err());
-    assert!(service.authenticate_password("nobody", "a long enough passphrase").is_err());
+    assert!(
+        service
+            .authenticate_password("bob", "wrong passphrase!!")
+            .is_err()
+    );
+    assert!(
+        service
+            .authenticate_password("nobody", "a long enough passphrase")
+            .is_err()
+    );
 }

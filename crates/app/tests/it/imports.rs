@@ -21,7 +21,11 @@ fn screen_newcomer(service: &haven_app::Service) -> Vec<String> {
     let party = parse_party(r#"{"names": ["Temirkhanova Gulnara"], "birth_date": "1979"}"#)
         .expect("valid party");
     service
-        .screen(&principal(Role::Officer), &[party], &ScreenOptions::default())
+        .screen(
+            &principal(Role::Officer),
+            &[party],
+            &ScreenOptions::default(),
+        )
         .expect("screens")[0]
         .iter()
         .filter(|m| m.tier == "match")
@@ -74,9 +78,15 @@ fn another_processs_import_is_caught_up_and_a_restart_loads_the_snapshot() {
             &(),
         )
         .expect("imports");
-    let update = service.catch_up().expect("catches up").expect("something changed");
+    let update = service
+        .catch_up()
+        .expect("catches up")
+        .expect("something changed");
     assert_eq!(update.applied, 1);
-    assert!(service.catch_up().expect("catches up").is_none(), "now current");
+    assert!(
+        service.catch_up().expect("catches up").is_none(),
+        "now current"
+    );
     assert_eq!(screen_newcomer(&service), ["R-9001"]);
 
     // A fresh process: the snapshot saved when the index was first built, caught up with the
@@ -90,7 +100,10 @@ fn another_processs_import_is_caught_up_and_a_restart_loads_the_snapshot() {
 #[test]
 fn an_invalid_import_names_its_lines_and_changes_nothing() {
     let (_dir, service) = with_examples();
-    let bad = format!("{}\n{{\"id\": \"R-9002\", \"names\": []}}\n", newcomer_line());
+    let bad = format!(
+        "{}\n{{\"id\": \"R-9002\", \"names\": []}}\n",
+        newcomer_line()
+    );
     let err = service
         .import(
             &principal(Role::Admin),
@@ -108,6 +121,10 @@ fn an_invalid_import_names_its_lines_and_changes_nothing() {
     };
     assert_eq!(rejects.len(), 1);
     assert_eq!(rejects[0].line, 2);
-    assert!(rejects[0].message.contains("names"), "{}", rejects[0].message);
+    assert!(
+        rejects[0].message.contains("names"),
+        "{}",
+        rejects[0].message
+    );
     assert!(screen_newcomer(&service).is_empty());
 }

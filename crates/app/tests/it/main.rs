@@ -8,9 +8,7 @@ mod need_to_know;
 use std::path::Path;
 use std::sync::Arc;
 
-use haven_app::{
-    AccountName, ImportKind, MemorySource, Principal, Role, Service, ServiceOptions,
-};
+use haven_app::{AccountName, ImportKind, MemorySource, Principal, Role, Service, ServiceOptions};
 use haven_domain::CountryCode;
 use haven_store::{ImportMode, SqliteDatabase};
 

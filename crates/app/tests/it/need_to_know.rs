@@ -38,7 +38,10 @@ fn an_officer_learns_protected_and_refer_never_the_details() {
     // One entry: the screening, naming who, why and what came back; no disclosure.
     let entries = entries_since(dir.path(), before);
     assert_eq!(entries.len(), 1, "{entries:?}");
-    assert!(entries[0].starts_with("screen by officer (officer): queries:1"), "{entries:?}");
+    assert!(
+        entries[0].starts_with("screen by officer (officer): queries:1"),
+        "{entries:?}"
+    );
     assert!(entries[0].contains("registry:R-1001"), "{entries:?}");
 }
 
@@ -58,7 +61,10 @@ fn the_asylum_liaison_sees_the_details_and_the_read_is_logged() {
     assert!(json.contains(r#""granted_on":"2013-06-20""#), "{json}");
     let entries = entries_since(dir.path(), before);
     assert_eq!(entries.len(), 2, "{entries:?}");
-    assert!(entries[1].starts_with("read_protected by asylum-liaison (asylum_liaison):"), "{entries:?}");
+    assert!(
+        entries[1].starts_with("read_protected by asylum-liaison (asylum_liaison):"),
+        "{entries:?}"
+    );
     assert!(entries[1].contains("registry:R-1001"), "{entries:?}");
 }
 
@@ -76,11 +82,17 @@ fn a_case_reads_per_role_and_only_the_liaisons_read_is_a_disclosure() {
 
     for role in [Role::Judge, Role::Police, Role::Auditor, Role::Officer] {
         let before = ledger_size(dir.path());
-        let view = service.case(&principal(role), &case).expect("may read cases");
+        let view = service
+            .case(&principal(role), &case)
+            .expect("may read cases");
         let json = serde_json::to_string(&view).expect("serialises");
         assert!(!json.contains("\"protection\""), "{role:?}: {json}");
         assert!(!json.contains("granted_on"), "{role:?}: {json}");
-        assert_eq!(ledger_size(dir.path()), before, "{role:?}: nothing disclosed, nothing logged");
+        assert_eq!(
+            ledger_size(dir.path()),
+            before,
+            "{role:?}: nothing disclosed, nothing logged"
+        );
     }
 
     let before = ledger_size(dir.path());
@@ -113,14 +125,22 @@ fn roles_outside_the_policy_are_refused_before_anything_is_read() {
     assert_eq!(
         refused(
             service
-                .screen(&principal(Role::Police), &[aliya()], &ScreenOptions::default())
+                .screen(
+                    &principal(Role::Police),
+                    &[aliya()],
+                    &ScreenOptions::default()
+                )
                 .map(|_| ())
         ),
         "police screen"
     );
     let request = example_request("06-eio-nl-investment-fraud-search.json");
     assert_eq!(
-        refused(service.assess(&principal(Role::Judge), &request, true).map(|_| ())),
+        refused(
+            service
+                .assess(&principal(Role::Judge), &request, true)
+                .map(|_| ())
+        ),
         "judge submit_request"
     );
     let id = PersonId::parse("R-1001").expect("valid");
@@ -132,12 +152,19 @@ fn roles_outside_the_policy_are_refused_before_anything_is_read() {
         ),
         "officer view_protection_details"
     );
-    assert_eq!(refused(service.cases(&principal(Role::Admin)).map(|_| ())), "admin list_cases");
+    assert_eq!(
+        refused(service.cases(&principal(Role::Admin)).map(|_| ())),
+        "admin list_cases"
+    );
     assert_eq!(ledger_size(dir.path()), before);
 
     // The liaison's consultation is logged with its reason.
     let person = service
-        .consult_protected(&principal(Role::AsylumLiaison), &id, "referral of case-000001")
+        .consult_protected(
+            &principal(Role::AsylumLiaison),
+            &id,
+            "referral of case-000001",
+        )
         .expect("the liaison may consult");
     assert_eq!(person.id.as_str(), "R-1001");
     let entries = entries_since(dir.path(), before);

@@ -14,7 +14,7 @@ use haven_store::ImportMode;
 
 use super::service;
 
-mod bundled {
+pub(super) mod bundled {
     include!(concat!(env!("OUT_DIR"), "/examples.rs"));
 }
 

@@ -6,7 +6,7 @@ mod import;
 mod ledger;
 mod names;
 mod screen;
-
+mod serve;
 mod service;
 mod user;
 
@@ -48,6 +48,8 @@ pub enum Command {
     Assess(assess::AssessArgs),
     /// Assess the bundled example requests in a fresh temporary data directory.
     Demo,
+    /// Serve the HTTP API (DESIGN §5.4) until Ctrl-C or SIGTERM.
+    Serve(serve::ServeArgs),
     /// Accounts of the API: add, list, disable.
     #[command(subcommand)]
     User(user::UserCommand),
@@ -62,6 +64,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Screen(args) => screen::run(args, &cli.data_dir),
         Command::Assess(args) => assess::run(args, &cli.data_dir),
         Command::Demo => demo::run(),
+        Command::Serve(args) => serve::run(args, &cli.data_dir),
         Command::User(cmd) => user::run(cmd, &cli.data_dir),
     }
 }

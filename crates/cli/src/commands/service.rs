@@ -59,8 +59,9 @@ pub fn open_with_data(data_dir: &Path, receiving_state: &str) -> anyhow::Result<
              base only; no protected person can be found"
         );
     }
-    if let Some(IndexOrigin::Built { persons, reason }) =
-        service.load_index().context("loading the screening index")?
+    if let Some(IndexOrigin::Built { persons, reason }) = service
+        .load_index()
+        .context("loading the screening index")?
     {
         eprintln!("haven: built the screening index over {persons} persons ({reason})");
     }

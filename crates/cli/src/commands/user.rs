@@ -44,7 +44,11 @@ pub fn run(cmd: UserCommand, data_dir: &Path) -> anyhow::Result<()> {
             let name = AccountName::parse(&args.name).map_err(|e| anyhow::anyhow!("NAME: {e}"))?;
             let Some(role) = Role::parse(&args.role) else {
                 let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-                bail!("--role {:?}: expected one of {}", args.role, roles.join(", "));
+                bail!(
+                    "--role {:?}: expected one of {}",
+                    args.role,
+                    roles.join(", ")
+                );
             };
             let password = if args.password_stdin {
                 let mut text = String::new();
@@ -69,7 +73,11 @@ pub fn run(cmd: UserCommand, data_dir: &Path) -> anyhow::Result<()> {
                     Some(at) => format!("disabled {at}"),
                     None => "active".to_owned(),
                 };
-                let password = if user.has_password { "password set" } else { "token only" };
+                let password = if user.has_password {
+                    "password set"
+                } else {
+                    "token only"
+                };
                 println!(
                     "{}\t{}\t{state}\tcreated {}\t{password}",
                     user.name, user.role, user.created_at

@@ -32,7 +32,10 @@ fn accounts_are_created_listed_disabled_and_logged() {
         .add_account(&account("alice", "officer"), admin_entry("new officer"))
         .expect("created");
     store
-        .add_account(&account("bob", "asylum_liaison"), admin_entry("new liaison"))
+        .add_account(
+            &account("bob", "asylum_liaison"),
+            admin_entry("new liaison"),
+        )
         .expect("created");
     assert_eq!(store.ledger_size().expect("size"), before + 2);
 
@@ -54,7 +57,10 @@ fn accounts_are_created_listed_disabled_and_logged() {
     let err = store
         .add_account(&account("alice", "judge"), admin_entry("again"))
         .expect_err("taken");
-    assert!(matches!(err, StoreError::AccountExists(ref n) if n == "alice"), "{err}");
+    assert!(
+        matches!(err, StoreError::AccountExists(ref n) if n == "alice"),
+        "{err}"
+    );
     assert_eq!(store.ledger_size().expect("size"), before + 2);
 
     assert!(

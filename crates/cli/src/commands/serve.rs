@@ -1,0 +1,167 @@
+//! `haven serve [--bind ADDR] [--demo]` (DESIGN §5.1): the HTTP API over the data directory, or,
+//! with `--demo`, over a fresh temporary one holding the bundled example data and one account
+//! per role, whose tokens are printed so a newcomer can try every role at once.
+//!
+//! The screening index is loaded before the first request is accepted, and caught up once a
+//! second with imports made by other processes (`haven import` while the server runs), so they
+//! become visible without a restart. Logs go to stderr and name no person: method, route
+//! template, status and latency.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+use haven_app::{AccountName, ImportKind, IndexOrigin, MemorySource, NewUser, Role, Service};
+use haven_server::Limits;
+use haven_store::ImportMode;
+
+use super::demo::bundled;
+use super::service;
+
+/// How often the running index looks for imports made by other processes.
+const CATCH_UP_EVERY: Duration = Duration::from_secs(1);
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    bind: String,
+    /// Serve the bundled example data from a fresh temporary data directory, with one account
+    /// per role (their tokens are printed).
+    #[arg(long)]
+    demo: bool,
+    /// The state that receives the requests (ISO 3166-1 alpha-2).
+    #[arg(long, env = "HAVEN_RECEIVING_STATE", default_value = service::DEFAULT_RECEIVING_STATE)]
+    receiving_state: String,
+    /// The largest request body accepted, in bytes.
+    #[arg(long, default_value_t = Limits::default().body_bytes)]
+    max_body_bytes: usize,
+}
+
+pub fn run(args: ServeArgs, data_dir: &Path) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .init();
+    // Kept alive until the server stops; removed then.
+    let demo_dir = if args.demo {
+        Some(
+            tempfile::Builder::new()
+                .prefix("haven-serve-demo-")
+                .tempdir()
+                .context("creating a temporary data directory")?,
+        )
+    } else {
+        None
+    };
+    let data_dir = demo_dir.as_ref().map_or(data_dir, |d| d.path());
+    let service = Arc::new(service::open(data_dir, &args.receiving_state)?);
+    let accounts = if args.demo {
+        demo_data(&service)?
+    } else {
+        Vec::new()
+    };
+    match service
+        .load_index()
+        .context("loading the screening index")?
+    {
+        Some(IndexOrigin::Built { persons, reason }) => {
+            eprintln!("haven: built the screening index over {persons} persons ({reason})");
+        }
+        Some(IndexOrigin::Snapshot { caught_up }) => eprintln!(
+            "haven: loaded the screening index snapshot ({caught_up} persons applied since)"
+        ),
+        None => {}
+    }
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&args.bind)
+            .await
+            .with_context(|| format!("binding {}", args.bind))?;
+        let address = listener.local_addr()?;
+        println!(
+            "Haven serves the API on http://{address} (data: {})",
+            data_dir.display()
+        );
+        println!("  OpenAPI document: http://{address}/openapi.json");
+        if !accounts.is_empty() {
+            println!("  Demo accounts (tokens valid for this run only):");
+            for (role, token) in &accounts {
+                println!("    {:<15} {token}", role.as_str());
+            }
+            if let Some((_, token)) = accounts.iter().find(|(r, _)| *r == Role::Officer) {
+                println!(
+                    "  Try: curl -s -H 'Authorization: Bearer {token}' -H 'Content-Type: \
+                     application/json' -d '{{\"names\": [\"Жаксыбекова Алия\"]}}' \
+                     http://{address}/api/v1/screen"
+                );
+            }
+        }
+        let catch_up = tokio::spawn(catch_up_loop(Arc::clone(&service)));
+        let limits = Limits {
+            body_bytes: args.max_body_bytes,
+            ..Limits::default()
+        };
+        let app = haven_server::application(Arc::clone(&service), &limits);
+        let served = haven_server::serve(listener, app, haven_server::shutdown_signal()).await;
+        catch_up.abort();
+        served.context("serving")
+    })?;
+    drop(demo_dir);
+    Ok(())
+}
+
+/// Applies imports made by other processes to the running index, once a second.
+async fn catch_up_loop(service: Arc<Service>) {
+    let mut ticks = tokio::time::interval(CATCH_UP_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let service = Arc::clone(&service);
+        match tokio::task::spawn_blocking(move || service.catch_up()).await {
+            Ok(Ok(Some(update))) => tracing::info!(
+                applied = update.applied,
+                data_version = update.data_version,
+                ms = update.took.as_secs_f64() * 1000.0,
+                compacted = update.compacted,
+                "screening index caught up"
+            ),
+            Ok(Ok(None)) => {}
+            Ok(Err(error)) => tracing::error!(%error, "screening index catch-up failed"),
+            Err(_) => tracing::error!("screening index catch-up panicked"),
+        }
+    }
+}
+
+/// Imports the bundled example data and creates one account per role; returns their tokens.
+fn demo_data(service: &Service) -> anyhow::Result<Vec<(Role, String)>> {
+    let admin = service::operator(Role::Admin);
+    for (kind, name, text) in [
+        (ImportKind::Registry, "registry.jsonl", bundled::REGISTRY),
+        (ImportKind::Context, "context.jsonl", bundled::CONTEXT),
+    ] {
+        let source = MemorySource {
+            name: name.into(),
+            bytes: text.as_bytes().to_vec(),
+        };
+        service
+            .import(&admin, kind, &source, ImportMode::AllOrNothing, &())
+            .with_context(|| format!("importing the bundled {name}"))?;
+    }
+    let mut tokens = Vec::new();
+    for &role in Role::ALL {
+        let name = AccountName::parse(&format!("demo-{}", role.as_str().replace('_', "-")))
+            .map_err(|e| anyhow::anyhow!("demo account name: {e}"))?;
+        let token = service.add_user(&admin, &NewUser { name, role }, None)?;
+        tokens.push((role, token));
+    }
+    Ok(tokens)
+}
