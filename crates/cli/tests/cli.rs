@@ -9,6 +9,8 @@ mod assess;
 mod import;
 #[path = "cli/screen.rs"]
 mod screen;
+#[path = "cli/serve.rs"]
+mod serve;
 
 fn haven(data_dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_haven"))

@@ -109,7 +109,8 @@ fn batch_answers_in_order_and_a_new_import_refreshes_the_index() {
     assert!(matches(lines[1]).iter().all(|m| m.2 < 0.7), "{}", lines[1]);
     assert_eq!(matches(lines[2])[0].0, "R-1002");
 
-    // A person imported later is found: the stale snapshot is rebuilt.
+    // A person imported later is found: the snapshot is caught up with the one changed person,
+    // not rebuilt.
     let more = dir.path().join("more.jsonl");
     std::fs::write(&more, r#"{"id": "R-2001", "names": ["Nurlan Abishev"], "protection": {"status": "asylum_seeker", "granted_by": "fr", "applied_on": "2024", "against": ["kz"]}}"#).expect("writable");
     let import = haven(
@@ -122,7 +123,7 @@ fn batch_answers_in_order_and_a_new_import_refreshes_the_index() {
         &["screen", "--query", r#"{"names": ["Нурлан Абишев"]}"#],
     );
     assert!(
-        stderr(&output).contains("built the screening index over 5 persons"),
+        !stderr(&output).contains("built the screening index"),
         "{}",
         stderr(&output)
     );
