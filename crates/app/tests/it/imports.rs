@@ -17,6 +17,22 @@ fn newcomer_line() -> String {
     .to_string()
 }
 
+/// Imports the newcomer through `service`, as an administrator.
+fn import_newcomer(service: &haven_app::Service) -> haven_app::ImportOutcome {
+    service
+        .import(
+            &principal(Role::Admin),
+            ImportKind::Registry,
+            &MemorySource {
+                name: "newcomer.jsonl".into(),
+                bytes: newcomer_line().into_bytes(),
+            },
+            ImportMode::AllOrNothing,
+            &(),
+        )
+        .expect("imports")
+}
+
 fn screen_newcomer(service: &haven_app::Service) -> Vec<String> {
     let party = parse_party(r#"{"names": ["Temirkhanova Gulnara"], "birth_date": "1979"}"#)
         .expect("valid party");
@@ -38,18 +54,7 @@ fn an_import_is_visible_to_screening_at_once_without_a_rebuild() {
     let (_dir, service) = with_examples();
     assert!(screen_newcomer(&service).is_empty());
     let base_len = service.screening_index().expect("loaded").current().len();
-    let outcome = service
-        .import(
-            &principal(Role::Admin),
-            ImportKind::Registry,
-            &MemorySource {
-                name: "newcomer.jsonl".into(),
-                bytes: newcomer_line().into_bytes(),
-            },
-            ImportMode::AllOrNothing,
-            &(),
-        )
-        .expect("imports");
+    let outcome = import_newcomer(&service);
     assert_eq!(outcome.report.changed_persons, ["R-9001"]);
     let update = outcome.index.expect("the running index took the change");
     assert_eq!(update.applied, 1);
@@ -66,18 +71,7 @@ fn another_processs_import_is_caught_up_and_a_restart_loads_the_snapshot() {
     service.load_index().expect("loads");
     // A second service on the same directory stands for `haven import` in another process.
     let other = service_in(dir.path());
-    other
-        .import(
-            &principal(Role::Admin),
-            ImportKind::Registry,
-            &MemorySource {
-                name: "newcomer.jsonl".into(),
-                bytes: newcomer_line().into_bytes(),
-            },
-            ImportMode::AllOrNothing,
-            &(),
-        )
-        .expect("imports");
+    import_newcomer(&other);
     let update = service
         .catch_up()
         .expect("catches up")

@@ -8,13 +8,13 @@
 use std::path::Path;
 
 use anyhow::Context;
-use haven_app::{ImportKind, MemorySource, Role};
+use haven_app::{ImportKind, ImportOutcome, MemorySource, Role, Service};
 use haven_domain::parse_request;
 use haven_store::ImportMode;
 
 use super::service;
 
-pub(super) mod bundled {
+mod bundled {
     include!(concat!(env!("OUT_DIR"), "/examples.rs"));
 }
 
@@ -33,18 +33,7 @@ pub fn run() -> anyhow::Result<()> {
     );
 
     let service = service::open(&data_dir, DEMO_RECEIVING_STATE)?;
-    let admin = service::operator(Role::Admin);
-    for (kind, name, text) in [
-        (ImportKind::Registry, "registry.jsonl", bundled::REGISTRY),
-        (ImportKind::Context, "context.jsonl", bundled::CONTEXT),
-    ] {
-        let source = MemorySource {
-            name: name.into(),
-            bytes: text.as_bytes().to_vec(),
-        };
-        let outcome = service
-            .import(&admin, kind, &source, ImportMode::AllOrNothing, &())
-            .with_context(|| format!("importing the bundled {name}"))?;
+    for (kind, name, outcome) in import_bundled(&service)? {
         println!(
             "imported {} {name}: {} inserted; data version {}, ledger entry {}",
             kind.as_str(),
@@ -76,6 +65,29 @@ pub fn run() -> anyhow::Result<()> {
     );
     demo_footer(&data_dir);
     Ok(())
+}
+
+/// Imports the bundled example registry and context through the service, as the operator in the
+/// administrator's role (`haven demo` and `haven serve --demo`).
+pub(super) fn import_bundled(
+    service: &Service,
+) -> anyhow::Result<Vec<(ImportKind, &'static str, ImportOutcome)>> {
+    let admin = service::operator(Role::Admin);
+    let mut outcomes = Vec::new();
+    for (kind, name, text) in [
+        (ImportKind::Registry, "registry.jsonl", bundled::REGISTRY),
+        (ImportKind::Context, "context.jsonl", bundled::CONTEXT),
+    ] {
+        let source = MemorySource {
+            name: name.into(),
+            bytes: text.as_bytes().to_vec(),
+        };
+        let outcome = service
+            .import(&admin, kind, &source, ImportMode::AllOrNothing, &())
+            .with_context(|| format!("importing the bundled {name}"))?;
+        outcomes.push((kind, name, outcome));
+    }
+    Ok(outcomes)
 }
 
 fn demo_footer(data_dir: &Path) {

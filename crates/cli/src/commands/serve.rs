@@ -14,11 +14,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
-use haven_app::{AccountName, ImportKind, IndexOrigin, MemorySource, NewUser, Role, Service};
+use haven_app::{AccountName, IndexOrigin, NewUser, Role, Service};
 use haven_server::Limits;
-use haven_store::ImportMode;
 
-use super::demo::bundled;
+use super::demo::import_bundled;
 use super::service;
 
 /// How often the running index looks for imports made by other processes.
@@ -143,19 +142,8 @@ async fn catch_up_loop(service: Arc<Service>) {
 
 /// Imports the bundled example data and creates one account per role; returns their tokens.
 fn demo_data(service: &Service) -> anyhow::Result<Vec<(Role, String)>> {
+    import_bundled(service)?;
     let admin = service::operator(Role::Admin);
-    for (kind, name, text) in [
-        (ImportKind::Registry, "registry.jsonl", bundled::REGISTRY),
-        (ImportKind::Context, "context.jsonl", bundled::CONTEXT),
-    ] {
-        let source = MemorySource {
-            name: name.into(),
-            bytes: text.as_bytes().to_vec(),
-        };
-        service
-            .import(&admin, kind, &source, ImportMode::AllOrNothing, &())
-            .with_context(|| format!("importing the bundled {name}"))?;
-    }
     let mut tokens = Vec::new();
     for &role in Role::ALL {
         let name = AccountName::parse(&format!("demo-{}", role.as_str().replace('_', "-")))
