@@ -75,6 +75,20 @@ async fn the_applications_openapi_document_locks_the_whole_api() {
         }
     }
     assert!(document["components"]["schemas"]["ApiError"].is_object());
+    // OpenAPI 3.1 requires a description on every response.
+    assert_eq!(document["openapi"], "3.1.0");
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("a path item") {
+            for (status, response) in operation["responses"].as_object().expect("responses") {
+                assert!(
+                    response["description"]
+                        .as_str()
+                        .is_some_and(|text| !text.is_empty()),
+                    "{method} {path} {status} has no description"
+                );
+            }
+        }
+    }
 
     document["info"]["version"] = Value::from("[version]");
     insta::assert_json_snapshot!(document);
