@@ -219,3 +219,37 @@ async fn a_case_shows_the_details_to_the_liaison_alone_and_only_that_read_is_log
         "{disclosures:?}"
     );
 }
+
+#[tokio::test]
+async fn the_liaisons_registry_consultation_is_logged_and_others_are_refused() {
+    let app = spawn_api().await;
+    let before = app.ledger_size();
+    let (status, record) = app
+        .get_json(
+            Role::AsylumLiaison,
+            "/api/v1/registry/R-1001?purpose=referral%20of%20case-000001",
+        )
+        .await;
+    assert_eq!(status, 200, "{record}");
+    assert_eq!(record["protection"]["granted_on"], "2013-06-20");
+    assert_eq!(
+        disclosures_since(&app, before),
+        ["read_protected by asylum-liaison (asylum_liaison): registry:R-1001"]
+    );
+
+    // Without a purpose there is no consultation, and nothing to log.
+    let before = app.ledger_size();
+    let (status, answer) = app
+        .get_json(Role::AsylumLiaison, "/api/v1/registry/R-1001?purpose=%20")
+        .await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(app.ledger_size(), before);
+    for role in [Role::Officer, Role::Judge, Role::Police, Role::Auditor] {
+        let (status, answer) = app
+            .get_json(role, "/api/v1/registry/R-1001?purpose=curious")
+            .await;
+        assert_eq!(status, 403, "{role:?}: {answer}");
+        assert_no_details(&format!("{role:?} GET registry"), &answer);
+    }
+    assert_eq!(app.ledger_size(), before);
+}
