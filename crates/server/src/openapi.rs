@@ -9,12 +9,12 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ComponentsBuilder, OpenApi as OpenApiDocument};
+use utoipa::openapi::{ComponentsBuilder, OpenApi as OpenApiDocument, RefOr};
 use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -71,7 +71,8 @@ pub fn into_router<S>(router: OpenApiRouter<S>) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    let (router, document) = router.split_for_parts();
+    let (router, mut document) = router.split_for_parts();
+    describe_every_response(&mut document);
     let document_json: Arc<str> = match document.to_json() {
         Ok(text) => Arc::from(text),
         // Serialising a document built from derives cannot fail in practice; if it does, the
@@ -94,6 +95,49 @@ where
             }
         }),
     )
+}
+
+/// OpenAPI 3.1 (the version utoipa declares) requires a description on every response, but
+/// utoipa leaves an empty one out (3.2 made it optional): without this, a response documented
+/// only by its status and body makes the whole document invalid for 3.1 validators and
+/// generators. Such a response gets its status's reason phrase.
+fn describe_every_response(document: &mut OpenApiDocument) {
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+            &mut item.query,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(item.additional_operations.values_mut());
+        for operation in operations {
+            for (status, response) in &mut operation.responses.responses {
+                if let RefOr::T(response) = response
+                    && response.description.is_empty()
+                {
+                    response.description = reason_phrase(status);
+                }
+            }
+        }
+    }
+}
+
+/// `Not Found` for `"404"`; `Response` for what is not a known status (`default`, `4XX`).
+fn reason_phrase(status: &str) -> String {
+    status
+        .parse::<u16>()
+        .ok()
+        .and_then(|code| StatusCode::from_u16(code).ok())
+        .and_then(|code| code.canonical_reason())
+        .unwrap_or("Response")
+        .to_owned()
 }
 
 /// The answer of `/healthz`.

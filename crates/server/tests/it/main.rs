@@ -1,7 +1,15 @@
-//! The skeleton over real HTTP: a test router (echo, panic, a guarded route, a slow route) behind
-//! the standard layers, served on port 0, asked with reqwest.
+//! The server over real HTTP, asked with reqwest. The skeleton: a test router (echo, panic, a
+//! guarded route, a slow route) behind the standard layers, served on port 0. The application:
+//! `haven_server::application` over a service with the example data and one account per role
+//! (`application::spawn_api`), for the authorisation matrix, the contract, need-to-know and
+//! imports reaching screening.
 
+mod application;
+mod authorisation;
+mod contract;
 mod document;
+mod live_imports;
+mod need_to_know;
 mod skeleton;
 
 use std::net::SocketAddr;
