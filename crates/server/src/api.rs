@@ -146,6 +146,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct ScreenParams {
     /// Matches per source (registry, context), best first: 1–100, default 10.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<usize>,
     /// Leave out matches below this tier: `match`, `possible` or `none` (default).
     min_tier: Option<String>,
@@ -172,6 +173,7 @@ pub struct ScreenResponse {
         (status = OK, body = ScreenResponse),
         (status = BAD_REQUEST, body = ApiError), (status = UNAUTHORIZED, body = ApiError),
         (status = FORBIDDEN, body = ApiError), (status = PAYLOAD_TOO_LARGE, body = ApiError),
+        (status = SERVICE_UNAVAILABLE, description = "The database is unreachable or the request timed out", body = ApiError),
     ),
     security(("bearer" = [])),
 )]
@@ -246,7 +248,11 @@ pub struct CaseList {
 /// Every case, oldest first.
 #[utoipa::path(
     get, path = "/api/v1/cases", tag = "cases",
-    responses((status = OK, body = CaseList), (status = UNAUTHORIZED, body = ApiError), (status = FORBIDDEN, body = ApiError)),
+    responses(
+        (status = OK, body = CaseList), (status = UNAUTHORIZED, body = ApiError),
+        (status = FORBIDDEN, body = ApiError),
+        (status = SERVICE_UNAVAILABLE, description = "The database is unreachable or the request timed out", body = ApiError),
+    ),
     security(("bearer" = [])),
 )]
 async fn list_cases(
@@ -265,6 +271,7 @@ async fn list_cases(
     responses(
         (status = OK, body = Object), (status = UNAUTHORIZED, body = ApiError),
         (status = FORBIDDEN, body = ApiError), (status = NOT_FOUND, body = ApiError),
+        (status = SERVICE_UNAVAILABLE, description = "The database is unreachable or the request timed out", body = ApiError),
     ),
     security(("bearer" = [])),
 )]
@@ -295,6 +302,7 @@ pub struct ConsultParams {
         (status = OK, body = Object), (status = BAD_REQUEST, body = ApiError),
         (status = UNAUTHORIZED, body = ApiError), (status = FORBIDDEN, body = ApiError),
         (status = NOT_FOUND, body = ApiError),
+        (status = SERVICE_UNAVAILABLE, description = "The database is unreachable or the request timed out", body = ApiError),
     ),
     security(("bearer" = [])),
 )]
@@ -369,6 +377,7 @@ impl From<ImportOutcome> for ImportResponse {
         (status = OK, body = ImportResponse), (status = BAD_REQUEST, body = ApiError),
         (status = UNAUTHORIZED, body = ApiError), (status = FORBIDDEN, body = ApiError),
         (status = NOT_FOUND, body = ApiError), (status = PAYLOAD_TOO_LARGE, body = ApiError),
+        (status = SERVICE_UNAVAILABLE, description = "The database is unreachable or the request timed out", body = ApiError),
     ),
     security(("bearer" = [])),
 )]
@@ -415,6 +424,7 @@ pub struct CheckpointResponse {
     responses(
         (status = OK, body = CheckpointResponse), (status = UNAUTHORIZED, body = ApiError),
         (status = FORBIDDEN, body = ApiError), (status = NOT_FOUND, body = ApiError),
+        (status = SERVICE_UNAVAILABLE, description = "The database is unreachable or the request timed out", body = ApiError),
     ),
     security(("bearer" = [])),
 )]
@@ -454,6 +464,7 @@ pub struct ProofResponse {
         (status = OK, body = ProofResponse), (status = BAD_REQUEST, body = ApiError),
         (status = UNAUTHORIZED, body = ApiError), (status = FORBIDDEN, body = ApiError),
         (status = NOT_FOUND, body = ApiError),
+        (status = SERVICE_UNAVAILABLE, description = "The database is unreachable or the request timed out", body = ApiError),
     ),
     security(("bearer" = [])),
 )]
@@ -497,6 +508,7 @@ pub struct VerifyResponse {
     responses(
         (status = OK, body = VerifyResponse), (status = UNAUTHORIZED, body = ApiError),
         (status = FORBIDDEN, body = ApiError), (status = CONFLICT, body = ApiError),
+        (status = SERVICE_UNAVAILABLE, description = "The database is unreachable or the request timed out", body = ApiError),
     ),
     security(("bearer" = [])),
 )]
