@@ -32,6 +32,15 @@ pub struct Link {
     pub implied: bool,
 }
 
+/// The persons of `table` changed after data version `?1`, by id. `+id` keeps the primary key
+/// out of the plan: with a bare `ORDER BY id` SQLite walked the whole table in id order,
+/// filtering on version, so the server's once-a-second catch-up read every row (0.2 s a poll at
+/// 1M persons, and as much added to every import's index update) even when nothing had changed.
+/// This way it searches the version index and sorts only the changed rows.
+fn changed_since_query(table: &str) -> String {
+    format!("SELECT id, json FROM {table} WHERE version > ?1 ORDER BY +id")
+}
+
 fn parse<T: DeserializeOwned>(table: &str, id: &str, json: &str) -> Result<T, StoreError> {
     serde_json::from_str(json).map_err(|err| {
         StoreError::Inconsistent(format!("{table} {id:?}: stored JSON does not parse: {err}"))
@@ -119,9 +128,7 @@ impl Store {
         let since = i64::try_from(version).unwrap_or(i64::MAX);
         let mut out = Vec::new();
         for table in ["registry_persons", "context_persons"] {
-            let mut stmt = tx.prepare_cached(&format!(
-                "SELECT id, json FROM {table} WHERE version > ?1 ORDER BY id"
-            ))?;
+            let mut stmt = tx.prepare_cached(&changed_since_query(table))?;
             let mut rows = stmt.query([since])?;
             while let Some(row) = rows.next()? {
                 let id: String = row.get(0)?;
@@ -212,5 +219,34 @@ impl Store {
             .conn
             .prepare_cached("SELECT 1 FROM registry_persons WHERE id = ?1")?
             .exists([id.as_str()])?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_are_found_through_the_version_index_not_a_table_scan() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let store = Store::open(dir.path()).expect("a store");
+        for table in ["registry_persons", "context_persons"] {
+            let plan: Vec<String> = store
+                .conn
+                .prepare(&format!(
+                    "EXPLAIN QUERY PLAN {}",
+                    changed_since_query(table)
+                ))
+                .expect("the query prepares")
+                .query_map([0], |row| row.get::<_, String>(3))
+                .expect("the plan is readable")
+                .collect::<Result<_, _>>()
+                .expect("the plan rows are text");
+            let first = plan.first().expect("a plan");
+            assert!(
+                first.starts_with(&format!("SEARCH {table} USING INDEX {table}_version")),
+                "{table}: {plan:?}"
+            );
+        }
     }
 }
