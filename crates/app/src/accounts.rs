@@ -175,21 +175,10 @@ impl Service {
 
     /// The principal a bearer token stands for.
     pub fn authenticate(&self, token: &str) -> Result<Principal, AuthError> {
-        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
-        if let Some(principal) = self.tokens.get(&digest) {
-            // Remembered: skip the Argon2 check, never the account's current state.
-            return match self.active_principal(principal.actor.as_str()) {
-                Ok(current) if current == principal => Ok(principal),
-                Ok(_) => {
-                    self.tokens.forget(&digest);
-                    Err(AuthError::Invalid)
-                }
-                Err(err) => {
-                    self.tokens.forget(&digest);
-                    Err(err)
-                }
-            };
+        if let Some(outcome) = self.authenticate_remembered(token) {
+            return outcome;
         }
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         let name = haven_access::token_account(token).ok_or(AuthError::Invalid)?;
         let account = self
             .db
@@ -202,6 +191,25 @@ impl Service {
         let principal = self.active_principal(name.as_str())?;
         self.tokens.remember(digest, principal.clone());
         Ok(principal)
+    }
+
+    /// The answer for a token verified before (no Argon2: one read of the account's current
+    /// state), or `None` if this token was not verified by this process yet.
+    pub fn authenticate_remembered(&self, token: &str) -> Option<Result<Principal, AuthError>> {
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let principal = self.tokens.get(&digest)?;
+        // Remembered: skip the Argon2 check, never the account's current state.
+        Some(match self.active_principal(principal.actor.as_str()) {
+            Ok(current) if current == principal => Ok(principal),
+            Ok(_) => {
+                self.tokens.forget(&digest);
+                Err(AuthError::Invalid)
+            }
+            Err(err) => {
+                self.tokens.forget(&digest);
+                Err(err)
+            }
+        })
     }
 
     /// The principal an account name and web UI password stand for.

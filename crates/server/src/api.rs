@@ -60,14 +60,24 @@ struct ServiceAuthenticator(Arc<Service>);
 
 impl Authenticate for ServiceAuthenticator {
     fn authenticate(&self, token: &str) -> Result<Principal, AuthFailure> {
-        match self.0.authenticate(token) {
-            Ok(principal) => Ok(principal),
-            Err(haven_app::AuthError::Unavailable(err)) => {
-                Err(AuthFailure::Unavailable(err.to_string()))
-            }
-            // Unknown, wrong, disabled: the client hears 401 for all of them.
-            Err(_) => Err(AuthFailure::InvalidToken),
+        auth_outcome(self.0.authenticate(token))
+    }
+
+    fn remembered(&self, token: &str) -> Option<Result<Principal, AuthFailure>> {
+        self.0.authenticate_remembered(token).map(auth_outcome)
+    }
+}
+
+fn auth_outcome(
+    outcome: Result<Principal, haven_app::AuthError>,
+) -> Result<Principal, AuthFailure> {
+    match outcome {
+        Ok(principal) => Ok(principal),
+        Err(haven_app::AuthError::Unavailable(err)) => {
+            Err(AuthFailure::Unavailable(err.to_string()))
         }
+        // Unknown, wrong, disabled: the client hears 401 for all of them.
+        Err(_) => Err(AuthFailure::InvalidToken),
     }
 }
 

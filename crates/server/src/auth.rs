@@ -24,7 +24,15 @@ pub enum AuthFailure {
 /// Turns a bearer token into a principal. The application implements it over its account store
 /// (with a cache of verified tokens: an Argon2 verification is too slow for every request).
 pub trait Authenticate: Send + Sync + 'static {
+    /// Verifies a token: may cost an Argon2 verification (tens of milliseconds of CPU).
     fn authenticate(&self, token: &str) -> Result<Principal, AuthFailure>;
+
+    /// The answer for a token verified before, if the authenticator remembers it: cheap (no
+    /// Argon2), so the extractor calls it on the async worker and saves a hop to the blocking
+    /// pool on nearly every request. `None`: not remembered, call `authenticate`.
+    fn remembered(&self, _token: &str) -> Option<Result<Principal, AuthFailure>> {
+        None
+    }
 }
 
 /// The verified caller of this request. Extracting it answers 401 (with
@@ -44,14 +52,18 @@ where
             .ok_or_else(ApiError::unauthorized)?
             .to_owned();
         let authenticator = Arc::<dyn Authenticate>::from_ref(state);
-        // A token the application has not cached costs an Argon2 verification (tens of
-        // milliseconds of CPU): run it off the async workers so other requests keep moving.
-        let outcome = tokio::task::spawn_blocking(move || authenticator.authenticate(&token))
-            .await
-            .map_err(|_| {
-                tracing::error!("the authenticator panicked");
-                ApiError::internal()
-            })?;
+        let outcome = match authenticator.remembered(&token) {
+            Some(outcome) => outcome,
+            // A token the application has not verified yet costs an Argon2 verification (tens
+            // of milliseconds of CPU): run it off the async workers so other requests keep
+            // moving.
+            None => tokio::task::spawn_blocking(move || authenticator.authenticate(&token))
+                .await
+                .map_err(|_| {
+                    tracing::error!("the authenticator panicked");
+                    ApiError::internal()
+                })?,
+        };
         match outcome {
             Ok(principal) => Ok(Authenticated(principal)),
             Err(AuthFailure::InvalidToken) => Err(ApiError::unauthorized()),

@@ -134,13 +134,11 @@ impl Store {
 
     /// One account, active or not.
     pub fn account(&self, name: &str) -> Result<Option<Account>, StoreError> {
+        // Cached: a server reads the account on every request.
         Ok(self
             .conn
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM accounts WHERE name = ?1"),
-                [name],
-                account_row,
-            )
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM accounts WHERE name = ?1"))?
+            .query_row([name], account_row)
             .optional()?)
     }
 
