@@ -77,7 +77,22 @@ fn request_span(request: &Request) -> tracing::Span {
         .extensions()
         .get::<MatchedPath>()
         .map_or("(unmatched)", MatchedPath::as_str);
-    tracing::info_span!("request", method = %request.method(), path = route)
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .map_or("(none)", loggable_request_id);
+    tracing::info_span!("request", id, method = %request.method(), path = route)
+}
+
+/// The request id as the log may show it, so an operator can find a client's request: the ids
+/// this server makes (UUIDs) and any client id of the same plain shape. A client may put anything
+/// in the header — a name, a case reference — so any other value is withheld from the log (the
+/// client still gets it back in the response).
+fn loggable_request_id(id: &str) -> &str {
+    let plain =
+        !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
+    if plain { id } else { "(withheld)" }
 }
 
 async fn no_such_path(uri: Uri) -> ApiError {
@@ -132,4 +147,26 @@ async fn give_errors_the_one_shape(request: Request, next: Next) -> Response {
         }
     }
     replacement
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_request_id;
+
+    #[test]
+    fn only_plain_request_ids_reach_the_log() {
+        for (id, logged) in [
+            (
+                "6f1c2b9e-4d1a-4c3e-9a57-0b8f2e6d7c11",
+                "6f1c2b9e-4d1a-4c3e-9a57-0b8f2e6d7c11",
+            ),
+            ("abc-123", "abc-123"),
+            ("", "(withheld)"),
+            ("Aliya Zhaksybekova", "(withheld)"),
+            ("case-000001/R-1001", "(withheld)"),
+            (&"a".repeat(65), "(withheld)"),
+        ] {
+            assert_eq!(loggable_request_id(id), logged, "{id:?}");
+        }
+    }
 }
