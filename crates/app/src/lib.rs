@@ -60,7 +60,7 @@ pub enum AppError {
     #[error("{0}")]
     Invalid(String),
     /// An import had invalid lines and stored nothing.
-    #[error("{} invalid line(s); nothing was imported", distinct_lines(.rejects))]
+    #[error("{} invalid line(s); nothing was imported", haven_store::distinct_lines(.rejects))]
     InvalidImport {
         /// Every invalid line, with the field and reason.
         rejects: Vec<haven_store::Reject>,
@@ -108,13 +108,6 @@ impl AppError {
             other => AppError::Store(other),
         }
     }
-}
-
-fn distinct_lines(rejects: &[haven_store::Reject]) -> usize {
-    let mut lines: Vec<usize> = rejects.iter().map(|r| r.line).collect();
-    lines.sort_unstable();
-    lines.dedup();
-    lines.len()
 }
 
 /// How a service is set up.

@@ -45,6 +45,14 @@ pub struct Reject {
     pub message: String,
 }
 
+/// How many lines the rejects name: one line may carry several problems, each reported.
+pub fn distinct_lines(rejects: &[Reject]) -> usize {
+    let mut lines: Vec<usize> = rejects.iter().map(|r| r.line).collect();
+    lines.sort_unstable();
+    lines.dedup();
+    lines.len()
+}
+
 /// What an import did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportReport {
@@ -528,8 +536,6 @@ impl Transaction<'_> {
         };
         conn.execute_batch(DROP_STAGING)?;
 
-        let mut lines: Vec<usize> = rejects.iter().map(|r| r.line).collect();
-        lines.dedup();
         let data_version = u64::try_from(version).unwrap_or(0);
         let entry = Entry::new(
             meta.actor.clone(),
@@ -543,7 +549,7 @@ impl Transaction<'_> {
             token("inserted", &inserted.to_string())?,
             token("updated", &updated.to_string())?,
             token("unchanged", &unchanged.to_string())?,
-            token("rejected", &lines.len().to_string())?,
+            token("rejected", &distinct_lines(&rejects).to_string())?,
             token("data_version", &data_version.to_string())?,
         ]);
         let receipt = self.append_ledger(&entry)?;

@@ -36,6 +36,7 @@ pub use cases::{Case, CaseSummary};
 pub use database::{Database, SqliteDatabase};
 pub use import::{
     DataCounts, ImportError, ImportItem, ImportMeta, ImportMode, ImportReport, Reject,
+    distinct_lines,
 };
 pub use ledger::{InclusionBundle, Receipt};
 pub use migrate::SCHEMA_VERSION;

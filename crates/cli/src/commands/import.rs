@@ -12,7 +12,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use haven_app::{AppError, FileSource, ImportKind, ImportOutcome, ImportProgress, Role};
 use haven_domain::Lines;
-use haven_store::{ImportMode, Reject};
+use haven_store::{ImportMode, Reject, distinct_lines};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::service;
@@ -124,13 +124,6 @@ fn rejects_path(file: &Path) -> PathBuf {
     let mut name = file.as_os_str().to_owned();
     name.push(".rejects.jsonl");
     PathBuf::from(name)
-}
-
-fn distinct_lines(rejects: &[Reject]) -> usize {
-    let mut lines: Vec<usize> = rejects.iter().map(|r| r.line).collect();
-    lines.sort_unstable();
-    lines.dedup();
-    lines.len()
 }
 
 /// Writes one JSON object per rejected line: its number, why (several reasons joined by "; "),
