@@ -54,10 +54,6 @@ pub struct CaseEvent {
     pub ledger_index: Option<u64>,
 }
 
-fn ledger_token(e: haven_ledger::EntryError) -> AppError {
-    AppError::Invalid(format!("ledger entry: {e}"))
-}
-
 impl Service {
     /// Screens every party of `request` against the current index, decides, and unless
     /// `record` is false stores the case with its ledger entry. The decision returned is the
@@ -100,10 +96,9 @@ impl Service {
             None
         };
         let (decision, disclosed) = decision_for(who, &decision);
-        let mut context =
-            vec![ObjectId::tagged("request", request.reference.as_str()).map_err(ledger_token)?];
+        let mut context = vec![ObjectId::tagged("request", request.reference.as_str())?];
         if let Some(id) = &case {
-            context.push(ObjectId::tagged("case", id).map_err(ledger_token)?);
+            context.push(ObjectId::tagged("case", id)?);
         }
         self.log_disclosure(
             who,
@@ -133,7 +128,7 @@ impl Service {
         self.log_disclosure(
             who,
             &format!("read of case {id}"),
-            &[ObjectId::tagged("case", id).map_err(ledger_token)?],
+            &[ObjectId::tagged("case", id)?],
             disclosed,
         )?;
         let history = vec![CaseEvent {

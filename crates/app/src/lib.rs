@@ -110,6 +110,14 @@ impl AppError {
     }
 }
 
+/// An entry or object id the service composed was refused by the ledger's checks (a field too
+/// long, a character it may not hold): said as invalid input, naming the ledger entry.
+impl From<haven_ledger::EntryError> for AppError {
+    fn from(err: haven_ledger::EntryError) -> AppError {
+        AppError::Invalid(format!("ledger entry: {err}"))
+    }
+}
+
 /// How a service is set up.
 #[derive(Debug, Clone)]
 pub struct ServiceOptions {
@@ -207,10 +215,9 @@ pub(crate) fn entry_by(
     action: haven_ledger::Action,
     why: impl Into<String>,
 ) -> Result<Entry, AppError> {
-    let invalid = |e: haven_ledger::EntryError| AppError::Invalid(format!("ledger entry: {e}"));
     Ok(Entry::new(
-        Actor::parse(who.actor.as_str()).map_err(invalid)?,
-        haven_ledger::Role::parse(who.role.as_str()).map_err(invalid)?,
+        Actor::parse(who.actor.as_str())?,
+        haven_ledger::Role::parse(who.role.as_str())?,
         action,
         Justification::parse(why.into())
             .map_err(|e| AppError::Invalid(format!("justification: {e}")))?,

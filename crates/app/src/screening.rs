@@ -82,10 +82,9 @@ impl Service {
         queries: usize,
         results: &[Vec<Match>],
     ) -> Result<(), AppError> {
-        let token = |e: haven_ledger::EntryError| AppError::Invalid(format!("ledger entry: {e}"));
-        let mut objects = vec![ObjectId::parse(format!("queries:{queries}")).map_err(token)?];
+        let mut objects = vec![ObjectId::parse(format!("queries:{queries}"))?];
         if let Some(name) = &options.batch {
-            objects.push(ObjectId::tagged("batch", name).map_err(token)?);
+            objects.push(ObjectId::tagged("batch", name)?);
         }
         let mut ids: Vec<String> = results
             .iter()
@@ -96,12 +95,13 @@ impl Service {
         ids.dedup();
         let logged = ids.len().min(MAX_LOGGED_IDS);
         for id in &ids[..logged] {
-            objects.push(ObjectId::parse(id.clone()).map_err(token)?);
+            objects.push(ObjectId::parse(id.clone())?);
         }
         if ids.len() > logged {
-            objects.push(
-                ObjectId::parse(format!("more_matches:{}", ids.len() - logged)).map_err(token)?,
-            );
+            objects.push(ObjectId::parse(format!(
+                "more_matches:{}",
+                ids.len() - logged
+            ))?);
         }
         let entry = entry_by(
             who,
@@ -128,10 +128,9 @@ impl Service {
         }
         records.sort();
         records.dedup();
-        let token = |e: haven_ledger::EntryError| AppError::Invalid(format!("ledger entry: {e}"));
         let mut objects = context.to_vec();
         for id in records {
-            objects.push(ObjectId::tagged("registry", &id).map_err(token)?);
+            objects.push(ObjectId::tagged("registry", &id)?);
         }
         let entry = entry_by(who, haven_ledger::Action::ReadProtected, why)?.with_objects(objects);
         self.db
