@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
 use haven_access::{AccountName, Principal, Role};
-use haven_store::NewAccount;
+use haven_store::{Account, NewAccount};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -178,18 +178,14 @@ impl Service {
         if let Some(outcome) = self.authenticate_remembered(token) {
             return outcome;
         }
-        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         let name = haven_access::token_account(token).ok_or(AuthError::Invalid)?;
-        let account = self
-            .db
-            .account(name.as_str())
-            .map_err(|e| AuthError::Unavailable(AppError::from_store(e)))?
-            .ok_or(AuthError::Invalid)?;
+        let account = self.read_account(name.as_str())?;
         if !haven_access::verify_token(token, &account.token_hash) {
             return Err(AuthError::Invalid);
         }
-        let principal = self.active_principal(name.as_str())?;
-        self.tokens.remember(digest, principal.clone());
+        let principal = active_principal(&account)?;
+        self.tokens
+            .remember(Sha256::digest(token.as_bytes()).into(), principal.clone());
         Ok(principal)
     }
 
@@ -199,7 +195,10 @@ impl Service {
         let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         let principal = self.tokens.get(&digest)?;
         // Remembered: skip the Argon2 check, never the account's current state.
-        Some(match self.active_principal(principal.actor.as_str()) {
+        let current = self
+            .read_account(principal.actor.as_str())
+            .and_then(|account| active_principal(&account));
+        Some(match current {
             Ok(current) if current == principal => Ok(principal),
             Ok(_) => {
                 self.tokens.forget(&digest);
@@ -218,33 +217,31 @@ impl Service {
         name: &str,
         password: &str,
     ) -> Result<Principal, AuthError> {
-        let account = self
-            .db
-            .account(name)
-            .map_err(|e| AuthError::Unavailable(AppError::from_store(e)))?
-            .ok_or(AuthError::Invalid)?;
+        let account = self.read_account(name)?;
         let Some(hash) = &account.password_hash else {
             return Err(AuthError::Invalid);
         };
         if !haven_access::verify_password(password, hash) {
             return Err(AuthError::Invalid);
         }
-        self.active_principal(name)
+        active_principal(&account)
     }
 
-    /// The account's principal if it exists and is active.
-    fn active_principal(&self, name: &str) -> Result<Principal, AuthError> {
-        let account = self
-            .db
+    /// The stored account of this name; an unknown name is invalid credentials.
+    fn read_account(&self, name: &str) -> Result<Account, AuthError> {
+        self.db
             .account(name)
             .map_err(|e| AuthError::Unavailable(AppError::from_store(e)))?
-            .ok_or(AuthError::Invalid)?;
-        if !account.is_active() {
-            return Err(AuthError::Disabled);
-        }
-        let role =
-            Role::parse(&account.role).ok_or(AuthError::UnknownRole(account.role.clone()))?;
-        let actor = AccountName::parse(&account.name).map_err(|_| AuthError::Invalid)?;
-        Ok(Principal { actor, role })
+            .ok_or(AuthError::Invalid)
     }
+}
+
+/// The account's principal if it is active.
+fn active_principal(account: &Account) -> Result<Principal, AuthError> {
+    if !account.is_active() {
+        return Err(AuthError::Disabled);
+    }
+    let role = Role::parse(&account.role).ok_or(AuthError::UnknownRole(account.role.clone()))?;
+    let actor = AccountName::parse(&account.name).map_err(|_| AuthError::Invalid)?;
+    Ok(Principal { actor, role })
 }
