@@ -60,6 +60,13 @@ impl Tier {
             Tier::None => "none",
         }
     }
+
+    /// The tier of a wire name, `None` for any other text.
+    pub fn parse(text: &str) -> Option<Tier> {
+        [Tier::Match, Tier::Possible, Tier::None]
+            .into_iter()
+            .find(|tier| tier.as_str() == text)
+    }
 }
 
 impl std::fmt::Display for Tier {
@@ -128,5 +135,19 @@ impl<'l> Matcher<'l> {
             is_match: tier == Tier::Match,
             explanation: explain(a, b, &comparison),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tier;
+
+    #[test]
+    fn tiers_round_trip_through_their_wire_names() {
+        for tier in [Tier::Match, Tier::Possible, Tier::None] {
+            assert_eq!(Tier::parse(tier.as_str()), Some(tier));
+        }
+        assert_eq!(Tier::parse("Match"), None);
+        assert_eq!(Tier::parse(""), None);
     }
 }

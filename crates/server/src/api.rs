@@ -200,14 +200,12 @@ async fn screen(
         return Err(ApiError::bad_request("limit: must be between 1 and 100"));
     }
     let min_tier = match params.min_tier.as_deref() {
-        None | Some("none") => Tier::None,
-        Some("possible") => Tier::Possible,
-        Some("match") => Tier::Match,
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "min_tier: {other:?} is not one of match, possible, none"
-            )));
-        }
+        None => Tier::None,
+        Some(text) => Tier::parse(text).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "min_tier: {text:?} is not one of match, possible, none"
+            ))
+        })?,
     };
     let options = ScreenOptions {
         limit,
