@@ -10,7 +10,9 @@ use cedar_policy::{
     Schema, ValidationMode, Validator,
 };
 
-use crate::identity::{Action, Principal};
+use haven_domain::Principal;
+
+use crate::identity::Action;
 
 const BUNDLED_POLICY: &str = include_str!("../policy/haven.cedar");
 const BUNDLED_SCHEMA: &str = include_str!("../policy/haven.cedarschema");

@@ -12,7 +12,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::identity::AccountName;
+use haven_domain::AccountName;
 
 /// The token's format version. A new format gets a new prefix, so old tokens keep parsing.
 const TOKEN_PREFIX: &str = "hv1.";

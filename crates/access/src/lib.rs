@@ -15,4 +15,5 @@ pub use credentials::{
     CredentialError, IssuedToken, MIN_PASSWORD_CHARS, hash_password, issue_token, token_account,
     verify_password, verify_token,
 };
-pub use identity::{AccountName, AccountNameError, Action, Principal, Role};
+pub use haven_domain::{AccountName, AccountNameError, Principal, Role};
+pub use identity::Action;

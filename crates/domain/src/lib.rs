@@ -35,10 +35,12 @@ mod decision;
 mod error;
 pub mod ftm;
 mod id;
+mod identity;
 mod jsonl;
 mod party;
 mod person;
 mod request;
+pub mod workflow;
 
 pub use context::{
     ContextPerson, ContextRecord, Finding, FindingType, RiskLevel, StateProfile, Text,
@@ -51,6 +53,7 @@ pub use decision::{
 };
 pub use error::RecordError;
 pub use id::{FindingId, PersonId};
+pub use identity::{AccountName, AccountNameError, Principal, Role};
 pub use jsonl::{
     Format, Line, Lines, Numbered, detect_format, parse_context_line, parse_registry_line,
 };

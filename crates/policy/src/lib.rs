@@ -41,9 +41,12 @@
 mod catalogue;
 mod error;
 mod evaluate;
+pub mod execution;
+pub mod gate;
 mod partners;
 mod reply;
 mod words;
+pub mod workflow;
 
 pub use catalogue::{
     BUNDLED_CATALOGUE, Catalogue, Citation, Conditions, Rule, SafeguardSpec, Scope, Tag, Then, When,
