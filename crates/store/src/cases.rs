@@ -1,11 +1,15 @@
 //! Cases: an assessed request, its decision and the ledger entry that records it, written in one
-//! transaction so that there is never a case without its entry or an entry without its case.
+//! transaction so that there is never a case without its entry or an entry without its case; and
+//! the case's file (DESIGN §5.5), changed only through [`Store::update_case_file`], which reads
+//! it, lets the caller's rules decide, and writes the new file with its ledger entries in one
+//! transaction.
 
+use haven_domain::workflow::{CaseFile, Refusal};
 use haven_domain::{Decision, LedgerRef, Request};
 use haven_ledger::{Entry, ObjectId};
 use rusqlite::{OptionalExtension, params};
 
-use crate::{Store, StoreError};
+use crate::{Receipt, Store, StoreError};
 
 /// A stored case.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,6 +18,35 @@ pub struct Case {
     pub created_at: String,
     pub request: Request,
     pub decision: Decision,
+    /// What happened since the decision.
+    pub file: CaseFile,
+}
+
+/// What the caller's rules decided for a case: its new file and the ledger entries that record
+/// the change (the store adds the case's id to each entry's objects).
+#[derive(Debug, Clone)]
+pub struct FileChange {
+    pub file: CaseFile,
+    pub entries: Vec<Entry>,
+}
+
+/// A change stored: the new file and where its entries landed in the ledger.
+#[derive(Debug, Clone)]
+pub struct CaseUpdate {
+    pub file: CaseFile,
+    pub receipts: Vec<Receipt>,
+}
+
+/// Why a case's file was not changed.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseUpdateError {
+    #[error("case {0} not found")]
+    NotFound(String),
+    /// The rules refused the change; nothing was written.
+    #[error(transparent)]
+    Refused(Refusal),
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// A case in a list: enough to find it.
@@ -24,6 +57,8 @@ pub struct CaseSummary {
     pub kind: String,
     pub requesting_state: String,
     pub outcome: String,
+    /// The workflow state (`assessed`, `frozen`, …).
+    pub state: String,
     pub created_at: String,
 }
 
@@ -81,43 +116,112 @@ impl Store {
     /// Every case, oldest first.
     pub fn list_cases(&self) -> Result<Vec<CaseSummary>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, reference, kind, requesting_state, outcome, created_at
+            "SELECT id, reference, kind, requesting_state, outcome, state, created_at
+             FROM cases ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], summary_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every case with its file, oldest first (for statistics and the referral list).
+    pub fn case_files(&self) -> Result<Vec<(CaseSummary, CaseFile)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, reference, kind, requesting_state, outcome, state, created_at, file_json
              FROM cases ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok(CaseSummary {
-                id: r.get(0)?,
-                reference: r.get(1)?,
-                kind: r.get(2)?,
-                requesting_state: r.get(3)?,
-                outcome: r.get(4)?,
-                created_at: r.get(5)?,
-            })
+            Ok((summary_row(r)?, r.get::<_, Option<String>>(7)?))
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut files = Vec::new();
+        for row in rows {
+            let (summary, json) = row?;
+            let file = parse_file(&summary.id, json.as_deref())?;
+            files.push((summary, file));
+        }
+        Ok(files)
     }
 
     /// One case with its request and decision.
     pub fn get_case(&self, id: &str) -> Result<Option<Case>, StoreError> {
-        let row: Option<(String, String, String, String)> = self
-            .conn
-            .query_row(
-                "SELECT id, created_at, request_json, decision_json FROM cases WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
-        let Some((id, created_at, request, decision)) = row else {
-            return Ok(None);
-        };
-        let bad = |what: &str, e: serde_json::Error| {
-            StoreError::Inconsistent(format!("case {id}: stored {what}: {e}"))
-        };
-        Ok(Some(Case {
-            request: serde_json::from_str(&request).map_err(|e| bad("request", e))?,
-            decision: serde_json::from_str(&decision).map_err(|e| bad("decision", e))?,
-            id,
-            created_at,
-        }))
+        read_case(&self.conn, id)
     }
+
+    /// Changes a case's file: reads the case inside a write transaction (so no other writer
+    /// changes it in between), asks `change` for the new file and its ledger entries, and
+    /// writes both. A refusal writes nothing.
+    pub fn update_case_file(
+        &mut self,
+        id: &str,
+        change: &mut dyn FnMut(&Case) -> Result<FileChange, Refusal>,
+    ) -> Result<CaseUpdate, CaseUpdateError> {
+        self.transaction(|tx| {
+            let case = read_case(tx.sqlite(), id)?
+                .ok_or_else(|| CaseUpdateError::NotFound(id.to_owned()))?;
+            let FileChange { file, entries } = change(&case).map_err(CaseUpdateError::Refused)?;
+            let case_object = ObjectId::tagged("case", &case.id).map_err(StoreError::from)?;
+            let mut receipts = Vec::with_capacity(entries.len());
+            for entry in entries {
+                let entry = if entry.objects.contains(&case_object) {
+                    entry
+                } else {
+                    entry.with_objects([case_object.clone()])
+                };
+                receipts.push(tx.append_ledger(&entry)?);
+            }
+            let json = serde_json::to_string(&file)
+                .map_err(|e| StoreError::Inconsistent(format!("case file: {e}")))?;
+            tx.sqlite()
+                .execute(
+                    "UPDATE cases SET state = ?2, file_json = ?3 WHERE id = ?1",
+                    params![case.id, file.state.as_str(), json],
+                )
+                .map_err(StoreError::from)?;
+            Ok(CaseUpdate { file, receipts })
+        })
+    }
+}
+
+fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseSummary> {
+    Ok(CaseSummary {
+        id: r.get(0)?,
+        reference: r.get(1)?,
+        kind: r.get(2)?,
+        requesting_state: r.get(3)?,
+        outcome: r.get(4)?,
+        state: r.get(5)?,
+        created_at: r.get(6)?,
+    })
+}
+
+/// A stored file; none stored yet means nothing happened since the decision.
+fn parse_file(id: &str, json: Option<&str>) -> Result<CaseFile, StoreError> {
+    match json {
+        None => Ok(CaseFile::assessed()),
+        Some(json) => serde_json::from_str(json)
+            .map_err(|e| StoreError::Inconsistent(format!("case {id}: stored file: {e}"))),
+    }
+}
+
+fn read_case(conn: &rusqlite::Connection, id: &str) -> Result<Option<Case>, StoreError> {
+    let row: Option<(String, String, String, String, Option<String>)> = conn
+        .query_row(
+            "SELECT id, created_at, request_json, decision_json, file_json
+             FROM cases WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()?;
+    let Some((id, created_at, request, decision, file)) = row else {
+        return Ok(None);
+    };
+    let bad = |what: &str, e: serde_json::Error| {
+        StoreError::Inconsistent(format!("case {id}: stored {what}: {e}"))
+    };
+    Ok(Some(Case {
+        request: serde_json::from_str(&request).map_err(|e| bad("request", e))?,
+        decision: serde_json::from_str(&decision).map_err(|e| bad("decision", e))?,
+        file: parse_file(&id, file.as_deref())?,
+        id,
+        created_at,
+    }))
 }

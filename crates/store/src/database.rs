@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use haven_domain::workflow::{CaseFile, Refusal};
 use haven_domain::{
     ContextPerson, ContextRecord, CountryCode, Decision, Finding, PersonId, RegistryPerson,
     Request, StateProfile,
@@ -17,8 +18,9 @@ use haven_domain::{
 use haven_ledger::{Entry, StoredCheckpoint, VerifiedLog};
 
 use crate::{
-    Account, Case, CaseSummary, DataCounts, ImportError, ImportItem, ImportMeta, ImportMode,
-    ImportReport, InclusionBundle, Link, NewAccount, Receipt, Store, StoreError, StoredPerson,
+    Account, Case, CaseSummary, CaseUpdate, CaseUpdateError, DataCounts, FileChange, ImportError,
+    ImportItem, ImportMeta, ImportMode, ImportReport, InclusionBundle, Link, NewAccount, Receipt,
+    Store, StoreError, StoredPerson,
 };
 
 /// What the service layer needs of persistence, shareable across threads. Each method is one
@@ -67,6 +69,15 @@ pub trait Database: Send + Sync + std::fmt::Debug {
     fn list_cases(&self) -> Result<Vec<CaseSummary>, StoreError>;
     /// One case.
     fn get_case(&self, id: &str) -> Result<Option<Case>, StoreError>;
+    /// Every case with its file, oldest first.
+    fn case_files(&self) -> Result<Vec<(CaseSummary, CaseFile)>, StoreError>;
+    /// Changes a case's file under the caller's rules, with its ledger entries, in one
+    /// transaction that no other writer interleaves with (see [`Store::update_case_file`]).
+    fn update_case_file(
+        &self,
+        id: &str,
+        change: &mut dyn FnMut(&Case) -> Result<FileChange, Refusal>,
+    ) -> Result<CaseUpdate, CaseUpdateError>;
     /// Appends one entry in a transaction of its own (a consultation, a screening).
     fn append_ledger(&self, entry: &Entry) -> Result<Receipt, StoreError>;
     /// The latest signed checkpoint.
@@ -220,6 +231,18 @@ impl Database for SqliteDatabase {
 
     fn get_case(&self, id: &str) -> Result<Option<Case>, StoreError> {
         self.read(|store| store.get_case(id))
+    }
+
+    fn case_files(&self) -> Result<Vec<(CaseSummary, CaseFile)>, StoreError> {
+        self.read(Store::case_files)
+    }
+
+    fn update_case_file(
+        &self,
+        id: &str,
+        change: &mut dyn FnMut(&Case) -> Result<FileChange, Refusal>,
+    ) -> Result<CaseUpdate, CaseUpdateError> {
+        self.write(|store| store.update_case_file(id, change))
     }
 
     fn append_ledger(&self, entry: &Entry) -> Result<Receipt, StoreError> {

@@ -32,7 +32,7 @@ use haven_ledger::{EntryError, KeyError, NoteError, Signer, SigningKey, VerifyEr
 use rusqlite::{Connection, TransactionBehavior};
 
 pub use accounts::{Account, NewAccount};
-pub use cases::{Case, CaseSummary};
+pub use cases::{Case, CaseSummary, CaseUpdate, CaseUpdateError, FileChange};
 pub use database::{Database, SqliteDatabase};
 pub use import::{
     DataCounts, ImportError, ImportItem, ImportMeta, ImportMode, ImportReport, Reject,

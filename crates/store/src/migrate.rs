@@ -20,10 +20,15 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "accounts_case_numbers",
         include_str!("../migrations/0004_accounts_case_numbers.sql"),
     ),
+    (
+        5,
+        "case_files",
+        include_str!("../migrations/0005_case_files.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Brings the schema up to date.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -134,3 +134,65 @@ fn concurrent_writers_never_draw_the_same_case_id() {
     assert_eq!(databases[0].list_cases().expect("listable").len(), 40);
     assert!(databases[1].verify_ledger().is_ok());
 }
+
+fn decision_entry() -> Entry {
+    Entry::new(
+        Actor::parse("judge-a").expect("valid"),
+        Role::parse("judge").expect("valid"),
+        Action::Decision,
+        Justification::parse("freeze: the subject may be protected").expect("valid"),
+    )
+}
+
+#[test]
+fn a_case_file_changes_with_its_entry_and_a_refusal_writes_nothing() {
+    use haven_domain::workflow::{CaseFile, CaseState, Refusal, RefusalCode};
+    use haven_store::{CaseUpdateError, FileChange};
+
+    let (_dir, mut store) = fresh();
+    let id = store
+        .record_case(&request(), &mut decision(), assess_entry())
+        .expect("stored");
+    let case = store.get_case(&id).expect("readable").expect("exists");
+    assert_eq!(case.file, CaseFile::assessed(), "a new case is assessed");
+    let size = store.verify_ledger().expect("verifies").size;
+
+    let refused = store.update_case_file(&id, &mut |_| {
+        Err(Refusal::new(RefusalCode::FourEyes, "another judge must approve"))
+    });
+    assert!(
+        matches!(refused, Err(CaseUpdateError::Refused(ref r)) if r.code == RefusalCode::FourEyes),
+        "{refused:?}"
+    );
+    assert_eq!(store.verify_ledger().expect("verifies").size, size);
+    assert_eq!(store.list_cases().expect("lists")[0].state, "assessed");
+
+    let update = store
+        .update_case_file(&id, &mut |case| {
+            let mut file = case.file.clone();
+            file.state = CaseState::Frozen;
+            Ok(FileChange {
+                file,
+                entries: vec![decision_entry()],
+            })
+        })
+        .expect("stored");
+    assert_eq!(update.receipts.len(), 1);
+    assert_eq!(update.receipts[0].index, size);
+    let case = store.get_case(&id).expect("readable").expect("exists");
+    assert_eq!(case.file.state, CaseState::Frozen);
+    assert_eq!(store.list_cases().expect("lists")[0].state, "frozen");
+    let files = store.case_files().expect("lists");
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].1.state, CaseState::Frozen);
+    let verified = store.verify_ledger().expect("verifies");
+    assert_eq!(verified.size, size + 1);
+
+    assert!(matches!(
+        store.update_case_file("case-999999", &mut |case| Ok(FileChange {
+            file: case.file.clone(),
+            entries: Vec::new(),
+        })),
+        Err(CaseUpdateError::NotFound(_))
+    ));
+}
