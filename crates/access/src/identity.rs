@@ -21,6 +21,21 @@ pub enum Action {
     /// See the protection details (status, granting state, dates) behind a protected match,
     /// rather than only the flag that the person is protected (DESIGN §5.4, need-to-know).
     ViewProtectionDetails,
+    /// Ask for a case event (freeze, refer, authorise…); the workflow's own table then says
+    /// which role may ask for which event.
+    RecordCaseEvent,
+    /// Record an authority's answer to a referral.
+    AnswerReferral,
+    /// List referrals and their due dates.
+    ListReferrals,
+    /// Save and complete execution records.
+    RecordExecution,
+    /// Propose a transfer of seized material abroad.
+    ProposeTransfer,
+    /// Sort privileged items, override a blocked item, approve a transfer.
+    DecideTransfer,
+    /// Read the oversight statistics.
+    ReadStatistics,
 }
 
 impl Action {
@@ -34,6 +49,13 @@ impl Action {
         Action::VerifyLedger,
         Action::Import,
         Action::ViewProtectionDetails,
+        Action::RecordCaseEvent,
+        Action::AnswerReferral,
+        Action::ListReferrals,
+        Action::RecordExecution,
+        Action::ProposeTransfer,
+        Action::DecideTransfer,
+        Action::ReadStatistics,
     ];
 
     /// The wire name, also the cedar action id.
@@ -48,6 +70,13 @@ impl Action {
             Action::VerifyLedger => "verify_ledger",
             Action::Import => "import",
             Action::ViewProtectionDetails => "view_protection_details",
+            Action::RecordCaseEvent => "record_case_event",
+            Action::AnswerReferral => "answer_referral",
+            Action::ListReferrals => "list_referrals",
+            Action::RecordExecution => "record_execution",
+            Action::ProposeTransfer => "propose_transfer",
+            Action::DecideTransfer => "decide_transfer",
+            Action::ReadStatistics => "read_statistics",
         }
     }
 }

@@ -22,8 +22,10 @@ mod ledger;
 pub mod need_to_know;
 mod screening;
 pub mod screening_index;
+mod workflow;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use haven_access::{Action, Authorizer};
@@ -40,6 +42,9 @@ pub use imports::{
 pub use need_to_know::{ProtectionView, ScreenedMatch};
 pub use screening::ScreenOptions;
 pub use screening_index::{INDEX_FILE, IndexOrigin, IndexUpdate, ScreeningIndex};
+pub use workflow::{
+    EventOutcome, ReferralListing, Statistics, StatisticsRow, TransferRequest, TransferView,
+};
 
 /// What a use case could not do. Each variant maps to one HTTP status and one exit message.
 #[derive(Debug, thiserror::Error)]
@@ -65,9 +70,12 @@ pub enum AppError {
         /// Every invalid line, with the field and reason.
         rejects: Vec<haven_store::Reject>,
     },
-    /// The request conflicts with the stored state (a name taken, a transition refused).
+    /// The request conflicts with the stored state (a name taken).
     #[error("{0}")]
     Conflict(String),
+    /// A case step the rules refuse (DESIGN §5.5): its stable code says which rule.
+    #[error(transparent)]
+    Refused(haven_domain::workflow::Refusal),
     /// The database cannot be reached or opened.
     #[error("the database is unavailable: {0}")]
     Unavailable(#[source] StoreError),
@@ -126,6 +134,39 @@ pub struct ServiceOptions {
     pub receiving_state: CountryCode,
     /// Where the screening index snapshot is kept (`None`: never saved, always built).
     pub index_snapshot: Option<PathBuf>,
+    /// The time every case step is stamped with.
+    pub clock: Clock,
+}
+
+/// The service's clock: the system's, which a test may move forward to see referrals fall due.
+/// Clones share the offset.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    offset_seconds: Arc<AtomicI64>,
+}
+
+impl Clock {
+    /// The system clock.
+    pub fn system() -> Clock {
+        Clock::default()
+    }
+
+    /// Now, to the millisecond (the ledger's precision), moved by any offset.
+    pub fn now(&self) -> jiff::Timestamp {
+        let now = jiff::Timestamp::now();
+        let moved = now
+            .checked_add(jiff::SignedDuration::from_secs(
+                self.offset_seconds.load(Ordering::Relaxed),
+            ))
+            .unwrap_or(now);
+        moved.round(jiff::Unit::Millisecond).unwrap_or(moved)
+    }
+
+    /// Moves the clock forward (tests and demonstrations only).
+    pub fn advance(&self, by: jiff::SignedDuration) {
+        self.offset_seconds
+            .fetch_add(by.as_secs(), Ordering::Relaxed);
+    }
 }
 
 /// Haven's use cases over one database and one long-lived screening index. `Send + Sync`: a

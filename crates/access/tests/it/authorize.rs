@@ -3,8 +3,10 @@
 use haven_access::{AccountName, Action, Authorizer, Principal, Role};
 
 /// Rows: roles. Columns, in this order: screen, submit_request, list_cases, read_case,
-/// read_checkpoint, read_proof, verify_ledger, import, view_protection_details.
-const COLUMNS: [Action; 9] = [
+/// read_checkpoint, read_proof, verify_ledger, import, view_protection_details,
+/// record_case_event, answer_referral, list_referrals, record_execution, propose_transfer,
+/// decide_transfer, read_statistics.
+const COLUMNS: [Action; 16] = [
     Action::Screen,
     Action::SubmitRequest,
     Action::ListCases,
@@ -14,17 +16,24 @@ const COLUMNS: [Action; 9] = [
     Action::VerifyLedger,
     Action::Import,
     Action::ViewProtectionDetails,
+    Action::RecordCaseEvent,
+    Action::AnswerReferral,
+    Action::ListReferrals,
+    Action::RecordExecution,
+    Action::ProposeTransfer,
+    Action::DecideTransfer,
+    Action::ReadStatistics,
 ];
 
 #[rustfmt::skip]
-const MATRIX: [(Role, [bool; 9]); 6] = [
-    //                    scr    sub    list   case   chk    proof  verify import  prot
-    (Role::Officer,       [true,  true,  true,  true,  true,  true,  false, false, false]),
-    (Role::AsylumLiaison, [true,  false, true,  true,  true,  true,  false, false, true ]),
-    (Role::Judge,         [false, false, true,  true,  true,  true,  false, false, false]),
-    (Role::Police,        [false, false, true,  true,  true,  true,  false, false, false]),
-    (Role::Auditor,       [false, false, true,  true,  true,  true,  true,  false, false]),
-    (Role::Admin,         [false, false, false, false, true,  false, true,  true,  false]),
+const MATRIX: [(Role, [bool; 16]); 6] = [
+    //                    scr    sub    list   case   chk    proof  verify import  prot   event  answer refs   exec   propose decide stats
+    (Role::Officer,       [true,  true,  true,  true,  true,  true,  false, false, false, true,  true,  true,  false, true,  false, false]),
+    (Role::AsylumLiaison, [true,  false, true,  true,  true,  true,  false, false, true,  false, true,  true,  false, false, false, false]),
+    (Role::Judge,         [false, false, true,  true,  true,  true,  false, false, false, true,  true,  true,  false, false, true,  false]),
+    (Role::Police,        [false, false, true,  true,  true,  true,  false, false, false, true,  false, false, true,  false, false, false]),
+    (Role::Auditor,       [false, false, true,  true,  true,  true,  true,  false, false, false, false, true,  false, false, false, true ]),
+    (Role::Admin,         [false, false, false, false, true,  false, true,  true,  false, false, false, false, false, false, false, true ]),
 ];
 
 #[test]

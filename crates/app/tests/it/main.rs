@@ -33,6 +33,7 @@ pub fn service_in(dir: &Path) -> Service {
         ServiceOptions {
             receiving_state: CountryCode::parse("be").expect("valid"),
             index_snapshot: Some(dir.join(haven_app::INDEX_FILE)),
+            clock: haven_app::Clock::system(),
         },
     )
 }

@@ -27,6 +27,7 @@ pub fn open(data_dir: &Path, receiving_state: &str) -> anyhow::Result<Service> {
         ServiceOptions {
             receiving_state,
             index_snapshot: Some(data_dir.join(INDEX_FILE)),
+            clock: haven_app::Clock::system(),
         },
     ))
 }
