@@ -4,9 +4,41 @@
 //! 38(2)); the recipient must be within the legal basis; the covering text may not mention
 //! asylum or protection nor name a protected person who is not a party; the applicable
 //! instrument's use conditions travel with the material; two different judges approve.
+//!
+//! The rules, decided (DESIGN §5.5, LEGAL-REVIEW §3):
+//!
+//! * [`propose`] (officer): the case is `executed` or `transferred`; the items are named once
+//!   each. Every item gets the gate's verdict; blocks do not refuse the proposal — it is stored
+//!   with its verdicts so the officer sees what is blocked and why. Per item:
+//!   - not in a completed execution record's inventory → `unknown_item` (never overridable);
+//!   - privileged `yes|possible` and not sorted by a judge → `privilege_unsorted` (never
+//!     overridable: a judge sorts it with [`sort_item`], then the officer proposes again);
+//!     sorted privileged → `privileged` (never overridable); sorted not privileged → no block;
+//!   - about a protected person: the owner party has a finding of protection (against the
+//!     requesting state, by another state, a possible match, a relative of a protected person),
+//!     or the owner's name is a `possible` or better match for a name of a protected person →
+//!     `protected_person`, which a judge may override with reasons (LED Art 38(2)).
+//!
+//!   On the whole transfer (never overridable): the recipient's state is not the requesting
+//!   state, or the instrument named is not one of the decision's legal basis →
+//!   `recipient_outside_basis`; the covering text mentions asylum or protection (the reply's
+//!   own scanner, [`crate::leaks`]) or names a protected person who is not a party →
+//!   `covering_text`. The instrument's speciality and data-protection clauses travel with the
+//!   material as use conditions, always with the requirement of consent to onward transfer.
+//! * [`sort_item`] (judge): a privileged or possibly privileged item is sorted; a re-sort
+//!   replaces the earlier one. Transfers already proposed are not re-evaluated.
+//! * [`override_item`] (judge): only an item whose blocks are all overridable.
+//! * [`approve`] (judge): refused while anything is blocked; two different judges; the second
+//!   approval sends the transfer and the case moves to `transferred`.
 
-use haven_domain::workflow::{CaseFile, Reason, Refusal, Transfer};
-use haven_domain::{Decision, Principal, Request};
+use std::collections::BTreeSet;
+
+use haven_domain::workflow::{
+    Block, BlockReason, CaseEvent, CaseFile, CaseState, EventRecord, Privileged, Reason, Refusal,
+    RefusalCode, Signed, Sorting, Transfer, TransferItem, TransferState, split_transfer_id,
+};
+use haven_domain::{CountryCode, Decision, FindingCode, Principal, Request, Role};
+use haven_names::{AnalysedName, Matcher, Tier, compare};
 
 use crate::PartnerTable;
 
@@ -38,6 +70,36 @@ pub enum Approval {
     Sent,
 }
 
+/// The findings that make a party someone whose data the gate holds back (LED Art 38(2)).
+const PROTECTION_FINDINGS: &[FindingCode] = &[
+    FindingCode::ProtectedAgainstRequestingState,
+    FindingCode::ProtectedByOtherState,
+    FindingCode::PossibleMatchProtected,
+    FindingCode::RelativeOfProtectedPerson,
+];
+
+/// The case states a transfer may be proposed from (DESIGN §5.5: after execution, or after an
+/// earlier transfer was sent). Not from `transfer_pending`: while one transfer waits, no other is
+/// proposed (the workflow's table says the same).
+const PROPOSE_FROM: &[CaseState] = &[CaseState::Executed, CaseState::Transferred];
+
+/// Longest run of words of the covering text compared with a protected person's name: names
+/// of up to four parts ("Aigerim Serikovna Bekova" and a particle) are caught whole.
+const NAME_WINDOW_WORDS: usize = 4;
+
+const PRIVILEGE_SOURCES: &str = "EIO Directive 2014/41/EU Art 11(1)(a); ETS 182 Art 26; \
+    safeguard transfer_after_judicial_sorting";
+
+const PROTECTED_SOURCES: &str =
+    "Law Enforcement Directive (EU) 2016/680 Art 38(2); LEGAL-REVIEW §3";
+
+const CONFIDENTIALITY_SOURCES: &str = "rule confidentiality-of-reply: Asylum Procedure \
+    Regulation (EU) 2024/1348 Art 7(2); UNHCR Advisory Opinion on confidentiality (2005)";
+
+/// Said when the instrument has no speciality or data-protection clause on file.
+const DEFAULT_USE_LIMITATION: &str = "Use of the material transferred is limited to the \
+    proceedings described in the request.";
+
 /// Proposes a transfer: the gate's verdict on every item and on the whole; the case moves to
 /// `transfer_pending`. Returns the new file and the new transfer's id.
 #[allow(clippy::too_many_arguments)]
@@ -53,10 +115,68 @@ pub fn propose(
     at: jiff::Timestamp,
     reason: Reason,
 ) -> Result<(CaseFile, String), Refusal> {
-    let _ = (
-        file, case_id, request, decision, protected, partners, proposal, by, at, reason,
+    require_role(by, Role::Officer, "propose a transfer")?;
+    let signed = sign(by, at, reason);
+    let mut next = file.clone();
+    move_case(
+        &mut next,
+        CaseEvent::ProposeTransfer,
+        PROPOSE_FROM,
+        CaseState::TransferPending,
+        signed.clone(),
+    )?;
+    check_items(&proposal.items)?;
+    let recipient_state = parse_recipient(&proposal.recipient)?;
+    let id = format!("{case_id}-t{}", file.transfers.len() + 1);
+    if split_transfer_id(&id) != Some((case_id, file.transfers.len() + 1)) {
+        return Err(Refusal::new(
+            RefusalCode::Invalid,
+            format!("case id: {case_id:?} cannot name a transfer"),
+        ));
+    }
+
+    let matcher = Matcher::bundled();
+    let protected_names = analyse_names(&matcher, protected);
+    let items = proposal
+        .items
+        .iter()
+        .map(|item| TransferItem {
+            item: item.clone(),
+            blocks: item_blocks(file, decision, &matcher, &protected_names, item),
+            override_by: None,
+        })
+        .collect();
+
+    let requesting = decision
+        .legal_basis
+        .as_ref()
+        .map_or(request.requesting_state, |b| b.requesting_state);
+    let requested = decision
+        .legal_basis
+        .as_ref()
+        .map_or(partners.requested_state(), |b| b.requested_state);
+    let mut blocks = recipient_blocks(
+        decision,
+        recipient_state,
+        requested,
+        requesting,
+        &proposal.legal_basis,
     );
-    todo!()
+    blocks.extend(text_blocks(&matcher, &protected_names, &proposal.text));
+
+    next.transfers.push(Transfer {
+        id: id.clone(),
+        recipient: proposal.recipient.trim().to_owned(),
+        use_conditions: use_conditions(partners, &proposal.legal_basis, requested),
+        legal_basis: proposal.legal_basis,
+        text: proposal.text,
+        items,
+        blocks,
+        proposed: signed,
+        approvals: Vec::new(),
+        state: TransferState::Proposed,
+    });
+    Ok((next, id))
 }
 
 /// A judge's sorting of a privileged or possibly privileged inventory item.
@@ -68,8 +188,29 @@ pub fn sort_item(
     at: jiff::Timestamp,
     reason: Reason,
 ) -> Result<CaseFile, Refusal> {
-    let _ = (file, item, privileged, by, at, reason);
-    todo!()
+    require_role(by, Role::Judge, "sort a privileged item")?;
+    let Some((_, seized)) = file.seized_items().find(|(_, seized)| seized.id == item) else {
+        return Err(Refusal::new(
+            RefusalCode::NotFound,
+            format!("item: {item} is not in a completed execution record of this case"),
+        ));
+    };
+    if seized.privileged == Privileged::No {
+        return Err(Refusal::new(
+            RefusalCode::Invalid,
+            format!("item: {item} is not marked privileged (yes or possible): nothing to sort"),
+        ));
+    }
+    let mut next = file.clone();
+    // A re-sort replaces the earlier one: the latest judicial sorting is the one that counts.
+    next.sortings.insert(
+        item.to_owned(),
+        Sorting {
+            privileged,
+            by: sign(by, at, reason),
+        },
+    );
+    Ok(next)
 }
 
 /// A judge's reasoned override of one blocked item.
@@ -81,8 +222,39 @@ pub fn override_item(
     at: jiff::Timestamp,
     reason: Reason,
 ) -> Result<CaseFile, Refusal> {
-    let _ = (file, transfer, item, by, at, reason);
-    todo!()
+    require_role(by, Role::Judge, "override a blocked item")?;
+    let mut next = file.clone();
+    let found = proposed_mut(&mut next, transfer)?;
+    let Some(entry) = found.items.iter_mut().find(|i| i.item == item) else {
+        return Err(Refusal::new(
+            RefusalCode::NotFound,
+            format!("item: {item} is not part of transfer {transfer}"),
+        ));
+    };
+    if entry.blocks.is_empty() {
+        return Err(Refusal::new(
+            RefusalCode::TransferBlocked,
+            format!("item: {item} has no block to override"),
+        ));
+    }
+    let fixed: Vec<String> = entry
+        .blocks
+        .iter()
+        .filter(|b| !b.overridable)
+        .map(|b| format!("{}: {}", b.reason, b.explanation))
+        .collect();
+    if !fixed.is_empty() {
+        return Err(Refusal::new(
+            RefusalCode::TransferBlocked,
+            format!(
+                "item: {item} cannot be overridden: sort it (a judge, for privilege) or fix the \
+                 proposal"
+            ),
+        )
+        .with_details(fixed));
+    }
+    entry.override_by = Some(sign(by, at, reason));
+    Ok(next)
 }
 
 /// A judge's approval; the second by another judge sends the transfer (the case moves to
@@ -94,12 +266,436 @@ pub fn approve(
     at: jiff::Timestamp,
     reason: Reason,
 ) -> Result<(CaseFile, Approval), Refusal> {
-    let _ = (file, transfer, by, at, reason);
-    todo!()
+    require_role(by, Role::Judge, "approve a transfer")?;
+    let mut next = file.clone();
+    let found = proposed_mut(&mut next, transfer)?;
+    if found.is_blocked() {
+        return Err(Refusal::new(
+            RefusalCode::TransferBlocked,
+            format!("transfer {transfer} is blocked: resolve every block before approving"),
+        )
+        .with_details(blocked_lines(found)));
+    }
+    if found.approvals.iter().any(|a| a.actor == by.actor) {
+        return Err(Refusal::new(
+            RefusalCode::FourEyes,
+            format!(
+                "approval: {} has already approved transfer {transfer}; another judge must give \
+                 the second approval",
+                by.actor
+            ),
+        ));
+    }
+    let signed = sign(by, at, reason);
+    found.approvals.push(signed.clone());
+    if found.approvals.len() < 2 {
+        return Ok((next, Approval::Recorded));
+    }
+    found.state = TransferState::Sent;
+    let first = found.approvals.first().cloned();
+    move_case(
+        &mut next,
+        CaseEvent::SendTransfer,
+        &[CaseState::TransferPending],
+        CaseState::Transferred,
+        signed,
+    )?;
+    // Sending is a four-eyes step: its record names the first judge beside the second.
+    if let Some(record) = next.events.last_mut() {
+        record.first_approval = first;
+    }
+    Ok((next, Approval::Sent))
 }
 
 /// Looks a transfer up (for readers); `not_found` refusal if absent.
 pub fn find<'f>(file: &'f CaseFile, transfer: &str) -> Result<&'f Transfer, Refusal> {
-    let _ = (file, transfer);
-    todo!()
+    file.transfer(transfer).ok_or_else(|| not_found(transfer))
+}
+
+/// Moves the case on: checks its state is one of `from`, sets `to` and appends the event's
+/// record. The one place the gate changes the case's state, so that it can later defer to
+/// `crate::workflow::transition` alone.
+fn move_case(
+    file: &mut CaseFile,
+    event: CaseEvent,
+    from: &[CaseState],
+    to: CaseState,
+    by: Signed,
+) -> Result<(), Refusal> {
+    if !from.contains(&file.state) {
+        let allowed: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+        return Err(Refusal::new(
+            RefusalCode::InvalidTransition,
+            format!(
+                "state: {event} applies to a case that is {}, not {}",
+                allowed.join(" or "),
+                file.state
+            ),
+        ));
+    }
+    file.events.push(EventRecord {
+        event,
+        from: file.state,
+        to,
+        by,
+        first_approval: None,
+    });
+    file.state = to;
+    Ok(())
+}
+
+fn require_role(by: &Principal, role: Role, step: &str) -> Result<(), Refusal> {
+    if by.role == role {
+        Ok(())
+    } else {
+        Err(Refusal::new(
+            RefusalCode::Forbidden,
+            format!(
+                "role: only the {role} role may {step}; {} acts as {}",
+                by.actor, by.role
+            ),
+        ))
+    }
+}
+
+fn sign(by: &Principal, at: jiff::Timestamp, reason: Reason) -> Signed {
+    Signed {
+        actor: by.actor.clone(),
+        role: by.role,
+        at,
+        reason,
+    }
+}
+
+fn not_found(transfer: &str) -> Refusal {
+    Refusal::new(
+        RefusalCode::NotFound,
+        format!("transfer: this case has no transfer {transfer}"),
+    )
+}
+
+/// The transfer, which must still be waiting (a sent transfer takes no more steps).
+fn proposed_mut<'f>(file: &'f mut CaseFile, transfer: &str) -> Result<&'f mut Transfer, Refusal> {
+    let found = file
+        .transfers
+        .iter_mut()
+        .find(|t| t.id == transfer)
+        .ok_or_else(|| not_found(transfer))?;
+    if found.state != TransferState::Proposed {
+        return Err(Refusal::new(
+            RefusalCode::InvalidTransition,
+            format!("transfer: {transfer} is {}, not proposed", found.state),
+        ));
+    }
+    Ok(found)
+}
+
+/// At least one item, each named once.
+fn check_items(items: &[String]) -> Result<(), Refusal> {
+    if items.is_empty() {
+        return Err(Refusal::new(
+            RefusalCode::Invalid,
+            "items: a transfer names at least one inventory item",
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    if let Some(twice) = items.iter().find(|item| !seen.insert(item.as_str())) {
+        return Err(Refusal::new(
+            RefusalCode::Invalid,
+            format!("items: {twice} is named twice"),
+        ));
+    }
+    Ok(())
+}
+
+/// `CC` or `CC: authority`, CC an ISO 3166-1 alpha-2 code.
+fn parse_recipient(recipient: &str) -> Result<CountryCode, Refusal> {
+    let (state, authority) = match recipient.split_once(':') {
+        Some((state, authority)) => (state, Some(authority)),
+        None => (recipient, None),
+    };
+    if authority.is_some_and(|a| a.trim().is_empty()) {
+        return Err(Refusal::new(
+            RefusalCode::Invalid,
+            format!("recipient: {recipient:?} names no authority after the colon"),
+        ));
+    }
+    CountryCode::parse(state.trim()).map_err(|e| {
+        Refusal::new(
+            RefusalCode::Invalid,
+            format!("recipient: \"CC\" or \"CC: authority\" with CC a country code; {e}"),
+        )
+    })
+}
+
+/// Every name of every protected person, analysed once for all the comparisons.
+fn analyse_names<'p>(
+    matcher: &Matcher<'_>,
+    protected: &'p [ProtectedPerson],
+) -> Vec<(&'p ProtectedPerson, Vec<AnalysedName>)> {
+    protected
+        .iter()
+        .map(|person| {
+            let names = person.names.iter().map(|n| matcher.analyse(n)).collect();
+            (person, names)
+        })
+        .collect()
+}
+
+/// The first name of the person that `name` is a `possible` or better match for, with its tier.
+fn names_person(name: &AnalysedName, names: &[AnalysedName]) -> Option<Tier> {
+    names
+        .iter()
+        .map(|known| compare(name, known).tier())
+        .filter(|tier| *tier >= Tier::Possible)
+        .max()
+}
+
+/// The gate's verdict on one item.
+fn item_blocks(
+    file: &CaseFile,
+    decision: &Decision,
+    matcher: &Matcher<'_>,
+    protected: &[(&ProtectedPerson, Vec<AnalysedName>)],
+    item: &str,
+) -> Vec<Block> {
+    let Some((_, seized)) = file.seized_items().find(|(_, seized)| seized.id == item) else {
+        return vec![Block {
+            reason: BlockReason::UnknownItem,
+            explanation: format!(
+                "{item} is not in the inventory of a completed execution record of this case: \
+                 only material seized and recorded can be sent (DESIGN §5.5)"
+            ),
+            overridable: false,
+        }];
+    };
+    let mut blocks = Vec::new();
+    if seized.privileged != Privileged::No {
+        match file.sortings.get(item) {
+            None => blocks.push(Block {
+                reason: BlockReason::PrivilegeUnsorted,
+                explanation: format!(
+                    "{item} is marked privileged: {} and no judge has sorted it; privileged \
+                     material may leave only after a judge has sorted it ({PRIVILEGE_SOURCES}): \
+                     a judge sorts it, then the transfer is proposed again",
+                    seized.privileged
+                ),
+                overridable: false,
+            }),
+            Some(sorting) if sorting.privileged => blocks.push(Block {
+                reason: BlockReason::Privileged,
+                explanation: format!(
+                    "{item} was sorted privileged by {} on {}: privileged material never leaves \
+                     ({PRIVILEGE_SOURCES})",
+                    sorting.by.actor, sorting.by.at
+                ),
+                overridable: false,
+            }),
+            Some(_) => {}
+        }
+    }
+    let mut concerns = Vec::new();
+    if let Some(party) = seized.owner_party {
+        for finding in &decision.findings {
+            if finding.party == Some(party) && PROTECTION_FINDINGS.contains(&finding.code) {
+                concerns.push(format!(
+                    "its owner, party {party}, has the finding {}",
+                    finding.code
+                ));
+            }
+        }
+    }
+    if let Some(owner) = seized.owner_name.as_deref() {
+        let analysed = matcher.analyse(owner);
+        for (person, names) in protected {
+            if let Some(tier) = names_person(&analysed, names) {
+                concerns.push(format!(
+                    "its owner's name {owner:?} is a {tier} match for protected person {}",
+                    person.record
+                ));
+            }
+        }
+    }
+    if !concerns.is_empty() {
+        blocks.push(Block {
+            reason: BlockReason::ProtectedPerson,
+            explanation: format!(
+                "{item} concerns a protected person or a relative of one ({}): personal data \
+                 are not transferred where the person's fundamental rights override the public \
+                 interest ({PROTECTED_SOURCES}); a judge may override with reasons",
+                concerns.join("; ")
+            ),
+            overridable: true,
+        });
+    }
+    blocks
+}
+
+/// The recipient must be an authority of the requesting state, and the instrument one of the
+/// decision's legal basis.
+fn recipient_blocks(
+    decision: &Decision,
+    recipient: CountryCode,
+    requested: CountryCode,
+    requesting: CountryCode,
+    legal_basis: &str,
+) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    if recipient != requesting {
+        blocks.push(Block {
+            reason: BlockReason::RecipientOutsideBasis,
+            explanation: format!(
+                "the recipient's state {recipient} is not the requesting state {requesting}: \
+                 the request's legal basis allows sending only to the requesting state's \
+                 authorities (Law Enforcement Directive (EU) 2016/680 Art 35(1); DESIGN §5.5)"
+            ),
+            overridable: false,
+        });
+    }
+    let basis: Vec<&str> = decision
+        .legal_basis
+        .iter()
+        .flat_map(|b| b.instruments.iter().map(|i| i.id.as_str()))
+        .collect();
+    if !basis.contains(&legal_basis.trim()) {
+        let listed = if basis.is_empty() {
+            "none".to_owned()
+        } else {
+            basis.join(", ")
+        };
+        blocks.push(Block {
+            reason: BlockReason::RecipientOutsideBasis,
+            explanation: format!(
+                "{:?} is not an instrument in force between {requested} and {requesting} for \
+                 this request: {listed} (the decision's legal basis; DESIGN §5.5)",
+                legal_basis.trim()
+            ),
+            overridable: false,
+        });
+    }
+    blocks
+}
+
+/// The covering text goes abroad: no asylum word, no protected person who is not a party.
+fn text_blocks(
+    matcher: &Matcher<'_>,
+    protected: &[(&ProtectedPerson, Vec<AnalysedName>)],
+    text: &str,
+) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let found = crate::leaks(text);
+    if !found.is_empty() {
+        blocks.push(Block {
+            reason: BlockReason::CoveringText,
+            explanation: format!(
+                "the covering text mentions asylum or protection ({}): nothing sent abroad may \
+                 disclose an application for or a grant of protection ({CONFIDENTIALITY_SOURCES})",
+                found.join(", ")
+            ),
+            overridable: false,
+        });
+    }
+    // A protected person who is a party is no text block: items about them are blocked anyway,
+    // and the request itself names them.
+    let outsiders: Vec<&(&ProtectedPerson, Vec<AnalysedName>)> = protected
+        .iter()
+        .filter(|(p, _)| p.party.is_none())
+        .collect();
+    if outsiders.is_empty() {
+        return blocks;
+    }
+    let words = text_words(text);
+    let mut named = Vec::new();
+    for (person, names) in outsiders {
+        let hit = (1..=NAME_WINDOW_WORDS).find_map(|size| {
+            words.windows(size).find_map(|window| {
+                let phrase = window.join(" ");
+                names_person(&matcher.analyse(&phrase), names).map(|tier| (phrase, tier))
+            })
+        });
+        if let Some((phrase, tier)) = hit {
+            named.push(format!(
+                "{phrase:?} is a {tier} match for protected person {}",
+                person.record
+            ));
+        }
+    }
+    if !named.is_empty() {
+        blocks.push(Block {
+            reason: BlockReason::CoveringText,
+            explanation: format!(
+                "the covering text names a protected person who is not a party ({}): it would \
+                 tell the requesting state of them ({CONFIDENTIALITY_SOURCES}; \
+                 {PROTECTED_SOURCES})",
+                named.join("; ")
+            ),
+            overridable: false,
+        });
+    }
+    blocks
+}
+
+/// The text's words, without the punctuation around them and a possessive `'s`.
+fn text_words(text: &str) -> Vec<&str> {
+    text.split_whitespace()
+        .map(|word| word.trim_matches(|c: char| !c.is_alphanumeric()))
+        .map(|word| {
+            word.strip_suffix("'s")
+                .or_else(|| word.strip_suffix("’s"))
+                .unwrap_or(word)
+        })
+        .filter(|word| !word.is_empty())
+        .collect()
+}
+
+/// The instrument's speciality and data-protection clauses, as they travel with the material
+/// (LEGAL-REVIEW §3 "use limitation"), then always the consent needed for onward transfer.
+fn use_conditions(
+    partners: &PartnerTable,
+    legal_basis: &str,
+    requested: CountryCode,
+) -> Vec<String> {
+    let mut conditions: Vec<String> = partners
+        .instrument(legal_basis.trim())
+        .into_iter()
+        .flat_map(|instrument| {
+            ["speciality", "data_protection"]
+                .into_iter()
+                .filter_map(move |name| instrument.clause(name).map(|c| (instrument, c)))
+        })
+        .map(|(instrument, clause)| match clause.reply.as_deref() {
+            Some(sentence) => format!("{} {}: {sentence}", instrument.title, clause.pinpoint),
+            None => format!("{} {}", instrument.title, clause.pinpoint),
+        })
+        .collect();
+    if conditions.is_empty() {
+        conditions.push(DEFAULT_USE_LIMITATION.to_owned());
+    }
+    conditions.push(format!(
+        "Any further use or onward transfer needs the prior consent of the requested state \
+         ({requested})."
+    ));
+    conditions
+}
+
+/// One line per thing that still blocks the transfer, for the `transfer_blocked` refusal.
+fn blocked_lines(transfer: &Transfer) -> Vec<String> {
+    let items = transfer
+        .items
+        .iter()
+        .filter(|item| item.is_blocked())
+        .map(|item| {
+            let reasons: Vec<&str> = item.blocks.iter().map(|b| b.reason.as_str()).collect();
+            let how = if item.blocks.iter().all(|b| b.overridable) {
+                "not overridden; a judge may override it with reasons"
+            } else {
+                "cannot be overridden"
+            };
+            format!("{}: {} ({how})", item.item, reasons.join(", "))
+        });
+    let whole = transfer
+        .blocks
+        .iter()
+        .map(|b| format!("transfer: {}: {}", b.reason, b.explanation));
+    items.chain(whole).collect()
 }

@@ -7,6 +7,7 @@
 mod catalogue;
 mod evaluate;
 mod execution;
+mod gate;
 mod reply;
 mod support;
 mod workflow;
