@@ -254,13 +254,7 @@ impl Service {
                     format!("{event}: first approval, awaiting a second judge")
                 }
             };
-            let entry = Self::case_entry(
-                who,
-                ledger_action(event),
-                &what,
-                reason.as_str(),
-                &[],
-            )?;
+            let entry = Self::case_entry(who, ledger_action(event), &what, reason.as_str(), &[])?;
             applied = Some(outcome);
             Ok(FileChange {
                 file,
@@ -297,7 +291,8 @@ impl Service {
         let reason = Reason::parse(reason)?;
         let at = self.now();
         let (file, _) = self.change_case(case_id, |case| {
-            let file = workflow::answer_referral(&case.file, code, answer, who, at, reason.clone())?;
+            let file =
+                workflow::answer_referral(&case.file, code, answer, who, at, reason.clone())?;
             let entry = Self::case_entry(
                 who,
                 haven_ledger::Action::Referral,
@@ -341,8 +336,11 @@ impl Service {
             }
         }
         listings.sort_by(|a, b| {
-            (a.referral.answer.is_some(), a.referral.due, &a.case)
-                .cmp(&(b.referral.answer.is_some(), b.referral.due, &b.case))
+            (a.referral.answer.is_some(), a.referral.due, &a.case).cmp(&(
+                b.referral.answer.is_some(),
+                b.referral.due,
+                &b.case,
+            ))
         });
         Ok(listings)
     }
@@ -359,7 +357,8 @@ impl Service {
         self.authorize(who, Action::RecordExecution)?;
         let at = self.now();
         let (file, _) = self.change_case(case_id, |case| {
-            let file = execution::save(&case.file, &case.request, measure, record.clone(), who, at)?;
+            let file =
+                execution::save(&case.file, &case.request, measure, record.clone(), who, at)?;
             let entry = Self::case_entry(
                 who,
                 haven_ledger::Action::ExecutionRecord,
@@ -598,8 +597,7 @@ impl Service {
         let reason = Reason::parse(reason)?;
         let at = self.now();
         let (file, _) = self.change_case(case_id, |case| {
-            let file =
-                gate::override_item(&case.file, transfer_id, item, who, at, reason.clone())?;
+            let file = gate::override_item(&case.file, transfer_id, item, who, at, reason.clone())?;
             let entry = Self::case_entry(
                 who,
                 haven_ledger::Action::Decision,
@@ -641,8 +639,11 @@ impl Service {
                 )?,
                 Approval::Sent => {
                     objects.extend(transfer.items.iter().map(|i| format!("item:{}", i.item)));
-                    let approvers: Vec<&str> =
-                        transfer.approvals.iter().map(|a| a.actor.as_str()).collect();
+                    let approvers: Vec<&str> = transfer
+                        .approvals
+                        .iter()
+                        .map(|a| a.actor.as_str())
+                        .collect();
                     let recipient = Recipient::parse(transfer.recipient.clone()).map_err(|e| {
                         Refusal::new(RefusalCode::Invalid, format!("recipient: {e}"))
                     })?;
@@ -735,7 +736,11 @@ fn case_of_transfer(transfer_id: &str) -> Result<&str, AppError> {
         .ok_or_else(|| AppError::NotFound(format!("transfer {transfer_id}")))
 }
 
-fn transfer_view(case_id: &str, file: &CaseFile, transfer_id: &str) -> Result<TransferView, AppError> {
+fn transfer_view(
+    case_id: &str,
+    file: &CaseFile,
+    transfer_id: &str,
+) -> Result<TransferView, AppError> {
     let transfer = gate::find(file, transfer_id)?.clone();
     Ok(TransferView {
         case: case_id.to_owned(),

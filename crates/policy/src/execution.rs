@@ -331,55 +331,9 @@ pub fn complete(
     if !all_completed {
         return Ok((file, None));
     }
-    let event = move_case(
-        &mut file,
-        CaseEvent::CompleteExecution,
-        &[CaseState::Executing],
-        CaseState::Executed,
-        signed,
-    )?;
+    let event =
+        crate::workflow::record_event(&mut file, CaseEvent::CompleteExecution, signed, None)?;
     Ok((file, Some(event)))
-}
-
-/// Moves the case from one of `from_states` to `to` and appends the event to its history.
-///
-/// The one place this module changes a case's state, kept apart so that it can become a call to
-/// [`crate::workflow::transition`] once that function can apply `complete_execution`.
-fn move_case(
-    file: &mut CaseFile,
-    event: CaseEvent,
-    from_states: &[CaseState],
-    to: CaseState,
-    signed: Signed,
-) -> Result<EventRecord, Refusal> {
-    let from = file.state;
-    if !from_states.contains(&from) {
-        return Err(Refusal::new(
-            RefusalCode::InvalidTransition,
-            format!(
-                "{event}: the case is {from}; it must be {}",
-                states(from_states)
-            ),
-        ));
-    }
-    file.state = to;
-    let record = EventRecord {
-        event,
-        from,
-        to,
-        by: signed,
-        first_approval: None,
-    };
-    file.events.push(record.clone());
-    Ok(record)
-}
-
-fn states(states: &[CaseState]) -> String {
-    states
-        .iter()
-        .map(|state| state.as_str())
-        .collect::<Vec<_>>()
-        .join(" or ")
 }
 
 fn police_only(by: &Principal, step: &str) -> Result<(), Refusal> {

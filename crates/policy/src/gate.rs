@@ -34,8 +34,8 @@
 use std::collections::BTreeSet;
 
 use haven_domain::workflow::{
-    Block, BlockReason, CaseEvent, CaseFile, CaseState, EventRecord, Privileged, Reason, Refusal,
-    RefusalCode, Signed, Sorting, Transfer, TransferItem, TransferState, split_transfer_id,
+    Block, BlockReason, CaseEvent, CaseFile, CaseState, Privileged, Reason, Refusal, RefusalCode,
+    Signed, Sorting, Transfer, TransferItem, TransferState, split_transfer_id,
 };
 use haven_domain::{CountryCode, Decision, FindingCode, Principal, Request, Role};
 use haven_names::{AnalysedName, Matcher, Tier, compare};
@@ -78,11 +78,6 @@ const PROTECTION_FINDINGS: &[FindingCode] = &[
     FindingCode::RelativeOfProtectedPerson,
 ];
 
-/// The case states a transfer may be proposed from (DESIGN §5.5: after execution, or after an
-/// earlier transfer was sent). Not from `transfer_pending`: while one transfer waits, no other is
-/// proposed (the workflow's table says the same).
-const PROPOSE_FROM: &[CaseState] = &[CaseState::Executed, CaseState::Transferred];
-
 /// Longest run of words of the covering text compared with a protected person's name: names
 /// of up to four parts ("Aigerim Serikovna Bekova" and a particle) are caught whole.
 const NAME_WINDOW_WORDS: usize = 4;
@@ -118,13 +113,7 @@ pub fn propose(
     require_role(by, Role::Officer, "propose a transfer")?;
     let signed = sign(by, at, reason);
     let mut next = file.clone();
-    move_case(
-        &mut next,
-        CaseEvent::ProposeTransfer,
-        PROPOSE_FROM,
-        CaseState::TransferPending,
-        signed.clone(),
-    )?;
+    crate::workflow::record_event(&mut next, CaseEvent::ProposeTransfer, signed.clone(), None)?;
     check_items(&proposal.items)?;
     let recipient_state = parse_recipient(&proposal.recipient)?;
     let id = format!("{case_id}-t{}", file.transfers.len() + 1);
@@ -293,55 +282,14 @@ pub fn approve(
     }
     found.state = TransferState::Sent;
     let first = found.approvals.first().cloned();
-    move_case(
-        &mut next,
-        CaseEvent::SendTransfer,
-        &[CaseState::TransferPending],
-        CaseState::Transferred,
-        signed,
-    )?;
     // Sending is a four-eyes step: its record names the first judge beside the second.
-    if let Some(record) = next.events.last_mut() {
-        record.first_approval = first;
-    }
+    crate::workflow::record_event(&mut next, CaseEvent::SendTransfer, signed, first)?;
     Ok((next, Approval::Sent))
 }
 
 /// Looks a transfer up (for readers); `not_found` refusal if absent.
 pub fn find<'f>(file: &'f CaseFile, transfer: &str) -> Result<&'f Transfer, Refusal> {
     file.transfer(transfer).ok_or_else(|| not_found(transfer))
-}
-
-/// Moves the case on: checks its state is one of `from`, sets `to` and appends the event's
-/// record. The one place the gate changes the case's state, so that it can later defer to
-/// `crate::workflow::transition` alone.
-fn move_case(
-    file: &mut CaseFile,
-    event: CaseEvent,
-    from: &[CaseState],
-    to: CaseState,
-    by: Signed,
-) -> Result<(), Refusal> {
-    if !from.contains(&file.state) {
-        let allowed: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
-        return Err(Refusal::new(
-            RefusalCode::InvalidTransition,
-            format!(
-                "state: {event} applies to a case that is {}, not {}",
-                allowed.join(" or "),
-                file.state
-            ),
-        ));
-    }
-    file.events.push(EventRecord {
-        event,
-        from: file.state,
-        to,
-        by,
-        first_approval: None,
-    });
-    file.state = to;
-    Ok(())
 }
 
 fn require_role(by: &Principal, role: Role, step: &str) -> Result<(), Refusal> {

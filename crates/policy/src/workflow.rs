@@ -96,8 +96,14 @@ fn target(from: CaseState, event: CaseEvent) -> Option<CaseState> {
         (E::Refuse, S::Assessed | S::Frozen | S::Referred) => Some(S::Refused),
         (E::StartExecution, S::Authorised) => Some(S::Executing),
         (E::CompleteExecution, S::Executing) => Some(S::Executed),
-        (E::ProposeTransfer, S::Executed | S::Transferred) => Some(S::TransferPending),
-        (E::SendTransfer, S::TransferPending) => Some(S::Transferred),
+        // A new proposal while one is pending: a judge's sorting or a corrected covering text
+        // is only taken into account by proposing again (the gate's verdict is fixed when
+        // proposed); the old proposal stays on file, unsent.
+        (E::ProposeTransfer, S::Executed | S::TransferPending | S::Transferred) => {
+            Some(S::TransferPending)
+        }
+        // From transferred too: another proposal pending beside the one just sent.
+        (E::SendTransfer, S::TransferPending | S::Transferred) => Some(S::Transferred),
         // Not from transfer_pending: a proposed transfer is sent or stays on file first.
         (E::Close, S::Executed | S::Transferred | S::Refused) => Some(S::Closed),
         _ => None,
@@ -106,7 +112,6 @@ fn target(from: CaseState, event: CaseEvent) -> Option<CaseState> {
 
 /// A step that its role, the case's state and the event's own rules allow.
 struct Plan {
-    to: CaseState,
     /// Needs two different judges.
     four_eyes: bool,
 }
@@ -124,7 +129,9 @@ fn plan(
         return Err(forbidden(role, event));
     }
     let from = file.state;
-    let to = target(from, event).ok_or_else(|| invalid_transition(from, event))?;
+    if target(from, event).is_none() {
+        return Err(invalid_transition(from, event));
+    }
     let four_eyes = match event {
         // Lifting a freeze undoes a judge's protective decision: never one judge alone.
         CaseEvent::LiftFreeze => true,
@@ -153,7 +160,7 @@ fn plan(
         }
         _ => false,
     };
-    Ok(Plan { to, four_eyes })
+    Ok(Plan { four_eyes })
 }
 
 /// One judge may authorise an assessed case when the decision lets it proceed, or when two
@@ -226,17 +233,36 @@ pub fn transition(
         CaseEvent::LiftFreeze => next.freeze_lifted = true,
         _ => {}
     }
-    next.state = plan.to;
-    next.pending = None;
+    let record = record_event(&mut next, event, signed, first_approval)?;
+    Ok((next, Applied::Moved(record)))
+}
+
+/// Moves the case by `event` and appends the event to its history: the one place a case's
+/// state changes. [`transition`] calls it after its own rules; the execution record and the
+/// gate call it for the events their rules decide (completing the last record, proposing and
+/// sending a transfer), so the role and state tables above still have the last word.
+pub(crate) fn record_event(
+    file: &mut CaseFile,
+    event: CaseEvent,
+    by: Signed,
+    first_approval: Option<Signed>,
+) -> Result<EventRecord, Refusal> {
+    if !may(by.role, event) {
+        return Err(forbidden(by.role, event));
+    }
+    let from = file.state;
+    let to = target(from, event).ok_or_else(|| invalid_transition(from, event))?;
+    file.state = to;
+    file.pending = None;
     let record = EventRecord {
         event,
-        from: file.state,
-        to: plan.to,
-        by: signed,
+        from,
+        to,
+        by,
         first_approval,
     };
-    next.events.push(record.clone());
-    Ok((next, Applied::Moved(record)))
+    file.events.push(record.clone());
+    Ok(record)
 }
 
 /// The authorities a referral goes to: those the decision names, once each, or the asylum

@@ -41,7 +41,14 @@ fn action_wire_names_are_snake_case_and_match_serde() {
             "read_proof",
             "verify_ledger",
             "import",
-            "view_protection_details"
+            "view_protection_details",
+            "record_case_event",
+            "answer_referral",
+            "list_referrals",
+            "record_execution",
+            "propose_transfer",
+            "decide_transfer",
+            "read_statistics",
         ]
     );
     for &action in Action::ALL {

@@ -158,7 +158,10 @@ fn a_case_file_changes_with_its_entry_and_a_refusal_writes_nothing() {
     let size = store.verify_ledger().expect("verifies").size;
 
     let refused = store.update_case_file(&id, &mut |_| {
-        Err(Refusal::new(RefusalCode::FourEyes, "another judge must approve"))
+        Err(Refusal::new(
+            RefusalCode::FourEyes,
+            "another judge must approve",
+        ))
     });
     assert!(
         matches!(refused, Err(CaseUpdateError::Refused(ref r)) if r.code == RefusalCode::FourEyes),
