@@ -3,6 +3,7 @@
 
 use haven_access::{Action, Principal};
 use haven_assess::Settings;
+use haven_domain::workflow::{CaseEvent, CaseFile, CaseState};
 use haven_domain::{Decision, PersonId, RegistryPerson, Request};
 use haven_ledger::ObjectId;
 use haven_policy::Catalogue;
@@ -36,20 +37,42 @@ pub struct CaseView {
     pub request: Request,
     /// The decision.
     pub decision: Decision,
-    /// What happened to the case, oldest first.
-    pub history: Vec<CaseEvent>,
+    /// Where the case stands (DESIGN §5.5).
+    pub state: CaseState,
+    /// What happened to the case, oldest first: the assessment, then every event.
+    pub history: Vec<HistoryEntry>,
+    /// The events the reader's role may ask for now (four-eyes steps included: the rules then
+    /// say whether a second judge is needed).
+    pub allowed_events: Vec<CaseEvent>,
+    /// The whole file: a first approval awaiting a second judge, referrals, execution
+    /// records, judicial sortings and transfers.
+    pub file: CaseFile,
 }
 
-/// One event of a case's history.
+/// One entry of a case's history.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CaseEvent {
+pub struct HistoryEntry {
     /// When (UTC).
     pub at: String,
-    /// What: `assessed`.
+    /// What: `assessed`, or an event (`freeze`, `authorise`, …).
     pub event: &'static str,
-    /// The outcome decided.
-    pub outcome: &'static str,
-    /// The ledger entry that records it.
+    /// For the assessment: the outcome decided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<&'static str>,
+    /// For an event: the state it moved the case to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<CaseState>,
+    /// Who, in which role, and why (absent for the assessment, which the ledger names).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// For a four-eyes event: the judge who gave the first approval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_approval_by: Option<String>,
+    /// The ledger entry that records it (for the assessment).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger_index: Option<u64>,
 }
@@ -131,18 +154,39 @@ impl Service {
             &[ObjectId::tagged("case", id)?],
             disclosed,
         )?;
-        let history = vec![CaseEvent {
+        let mut history = vec![HistoryEntry {
             at: case.created_at.clone(),
             event: "assessed",
-            outcome: case.decision.outcome.as_str(),
+            outcome: Some(case.decision.outcome.as_str()),
+            to: None,
+            by: None,
+            role: None,
+            reason: None,
+            first_approval_by: None,
             ledger_index: case.decision.ledger.as_ref().map(|l| l.index),
         }];
+        history.extend(case.file.events.iter().map(|e| HistoryEntry {
+            at: e.by.at.to_string(),
+            event: e.event.as_str(),
+            outcome: None,
+            to: Some(e.to),
+            by: Some(e.by.actor.to_string()),
+            role: Some(e.by.role.as_str()),
+            reason: Some(e.by.reason.as_str().to_owned()),
+            first_approval_by: e.first_approval.as_ref().map(|a| a.actor.to_string()),
+            ledger_index: None,
+        }));
+        let allowed_events =
+            haven_policy::workflow::allowed_events(&case.file, &case.decision, who.role);
         Ok(CaseView {
             id: case.id,
             created_at: case.created_at,
             request: case.request,
             decision,
+            state: case.file.state,
             history,
+            allowed_events,
+            file: case.file,
         })
     }
 

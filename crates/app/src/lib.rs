@@ -34,7 +34,7 @@ use haven_ledger::{Actor, Entry, Justification};
 use haven_store::{Database, StoreError};
 
 pub use accounts::{AuthError, NewUser, UserSummary};
-pub use cases::{Assessed, CaseView};
+pub use cases::{Assessed, CaseView, HistoryEntry};
 pub use haven_access::{AccountName, Principal, Role};
 pub use imports::{
     FileSource, ImportKind, ImportOutcome, ImportProgress, ImportSource, MemorySource,

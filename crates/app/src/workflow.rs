@@ -456,7 +456,7 @@ impl Service {
             };
             for link in self.db.links_of(&id).map_err(AppError::from_store)? {
                 if link.source == haven_store::RecordSource::Registry {
-                    persons.entry(link.to.as_str().to_owned()).or_insert(None);
+                    persons.entry(link.id.as_str().to_owned()).or_insert(None);
                 }
             }
         }

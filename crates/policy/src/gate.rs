@@ -34,8 +34,8 @@
 use std::collections::BTreeSet;
 
 use haven_domain::workflow::{
-    Block, BlockReason, CaseEvent, CaseFile, CaseState, Privileged, Reason, Refusal, RefusalCode,
-    Signed, Sorting, Transfer, TransferItem, TransferState, split_transfer_id,
+    Block, BlockReason, CaseEvent, CaseFile, Privileged, Reason, Refusal, RefusalCode, Signed,
+    Sorting, Transfer, TransferItem, TransferState, split_transfer_id,
 };
 use haven_domain::{CountryCode, Decision, FindingCode, Principal, Request, Role};
 use haven_names::{AnalysedName, Matcher, Tier, compare};

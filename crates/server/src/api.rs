@@ -13,6 +13,7 @@ use haven_access::{Action, Principal};
 use haven_app::{
     AppError, ImportKind, ImportOutcome, MemorySource, ScreenOptions, ScreenedMatch, Service,
 };
+use haven_domain::workflow::{Refusal, RefusalCode};
 use haven_domain::{PersonId, parse_party, parse_request};
 use haven_names::Tier;
 use haven_store::ImportMode;
@@ -97,6 +98,7 @@ impl From<AppError> for ApiError {
                 ApiError::bad_request(format!("{err}: {}", shown.join("; ")))
             }
             AppError::Conflict(message) => ApiError::conflict(message),
+            AppError::Refused(refusal) => refused(refusal),
             AppError::Tampered(message) => {
                 tracing::error!(%message, "the ledger does not verify");
                 ApiError::conflict(format!("the ledger does not verify: {message}"))
@@ -115,9 +117,27 @@ impl From<AppError> for ApiError {
     }
 }
 
+/// A case step the rules refused: its own stable code (DESIGN §5.5), with the status the code
+/// calls for.
+fn refused(refusal: Refusal) -> ApiError {
+    let status = match refusal.code {
+        RefusalCode::ReasonRequired | RefusalCode::Invalid => StatusCode::BAD_REQUEST,
+        RefusalCode::Forbidden => StatusCode::FORBIDDEN,
+        RefusalCode::NotFound => StatusCode::NOT_FOUND,
+        RefusalCode::FourEyes
+        | RefusalCode::InvalidTransition
+        | RefusalCode::FreezeRequired
+        | RefusalCode::ReferralOpen
+        | RefusalCode::SafeguardMissing
+        | RefusalCode::OwnerNameMismatch
+        | RefusalCode::TransferBlocked => StatusCode::CONFLICT,
+    };
+    ApiError::new(status, refusal.code.as_str(), refusal.message).with_details(refusal.details)
+}
+
 /// Runs a service call on the blocking pool: screening and assessment are CPU-bound, and the
 /// store is synchronous; the async workers stay free to accept and answer other requests.
-async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+pub(crate) async fn blocking<T, F>(f: F) -> Result<T, ApiError>
 where
     F: FnOnce() -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,

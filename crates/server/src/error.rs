@@ -16,6 +16,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// For a refused case step: each missing safeguard, mismatched name or blocked item.
+    pub details: Vec<String>,
 }
 
 impl ApiError {
@@ -24,7 +26,14 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            details: Vec::new(),
         }
+    }
+
+    /// Adds the list of what is missing or wrong.
+    pub fn with_details(mut self, details: Vec<String>) -> ApiError {
+        self.details = details;
+        self
     }
 
     /// 400: the request's JSON or a field is wrong; the message names the field.
@@ -152,6 +161,10 @@ struct ErrorDetail<'a> {
         example = "invalid field: names[0]: invalid type: integer `3`, expected a string at line 1 column 14"
     )]
     message: &'a str,
+    /// For a refused case step (`safeguard_missing`, `owner_name_mismatch`,
+    /// `transfer_blocked`, …): each missing safeguard, mismatched name or blocked item.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    details: &'a [String],
 }
 
 impl IntoResponse for ApiError {
@@ -160,6 +173,7 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: self.code,
                 message: &self.message,
+                details: &self.details,
             },
         };
         let mut response = (self.status, Json(body)).into_response();

@@ -65,3 +65,27 @@ fn rejection_to_error(rejection: &JsonRejection) -> ApiError {
         _ => ApiError::bad_request("the request body could not be read"),
     }
 }
+
+/// Parses a body the handler read as bytes (so that it could authorise first: a role that may
+/// not do a thing learns nothing about its input). Errors name the field, as [`ApiJson`]'s do.
+pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let kind = if inner.is_syntax() || inner.is_eof() {
+            "malformed JSON"
+        } else {
+            "invalid field"
+        };
+        if path == "." {
+            ApiError::bad_request(format!("{kind}: {inner}"))
+        } else {
+            ApiError::bad_request(format!("{kind}: {path}: {inner}"))
+        }
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?;
+    Ok(value)
+}

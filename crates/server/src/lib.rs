@@ -1,9 +1,12 @@
 //! Haven's HTTP API (DESIGN §5.4): the endpoints (`api`) over the service layer (`haven-app`),
 //! and what every endpoint plugs into.
 //!
-//! - `api`: the `/api/v1` handlers and `AppState`; [`application`] assembles the whole router.
-//! - `error`: `ApiError`, the one error shape `{"error": {"code", "message"}}`.
-//! - `json`: `ApiJson<T>`, JSON bodies whose rejections name the field.
+//! - `api`: the `/api/v1` handlers of DESIGN §5.4 and `AppState`; [`application`] assembles the
+//!   whole router.
+//! - `workflow_api`: the handlers of DESIGN §5.5 (case events, referrals, execution records,
+//!   transfers, statistics).
+//! - `error`: `ApiError`, the one error shape `{"error": {"code", "message", "details"?}}`.
+//! - `json`: `ApiJson<T>` and `parse_body`, JSON bodies whose errors name the field.
 //! - `auth`: `Authenticate` (implemented by the application), the `Authenticated` extractor
 //!   (401) and `require` (403, the bundled cedar policy).
 //! - `middleware`: `layered`, the standard layers and limits.
@@ -22,6 +25,7 @@ pub mod error;
 pub mod json;
 pub mod middleware;
 pub mod openapi;
+pub mod workflow_api;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -37,8 +41,12 @@ pub use middleware::{Limits, layered};
 /// The whole HTTP application over one service: `/api/v1`, `/openapi.json`, `/healthz`, behind
 /// the standard layers.
 pub fn application(service: Arc<Service>, limits: &Limits) -> Router {
-    let router = openapi::into_router(openapi::api_router().merge(api::routes()))
-        .with_state(api::AppState::new(service));
+    let router = openapi::into_router(
+        openapi::api_router()
+            .merge(api::routes())
+            .merge(workflow_api::routes()),
+    )
+    .with_state(api::AppState::new(service));
     layered(router, limits)
 }
 
