@@ -173,6 +173,14 @@ impl Service {
         }
     }
 
+    /// The principal of an active account, for the command line: whoever holds the data
+    /// directory is trusted to name the account they act as (`haven case … --user NAME`), but
+    /// the account must exist and be active, and its role, not the caller, says what it may do.
+    pub fn console_principal(&self, name: &AccountName) -> Result<Principal, AuthError> {
+        let account = self.read_account(name.as_str())?;
+        active_principal(&account)
+    }
+
     /// The principal a bearer token stands for.
     pub fn authenticate(&self, token: &str) -> Result<Principal, AuthError> {
         if let Some(outcome) = self.authenticate_remembered(token) {
