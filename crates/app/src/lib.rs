@@ -194,6 +194,11 @@ impl Service {
         }
     }
 
+    /// The clock every case step is stamped with.
+    pub fn clock(&self) -> &Clock {
+        &self.options.clock
+    }
+
     /// The database (for front ends' own read-only reports, e.g. counts at start-up).
     pub fn database(&self) -> &dyn Database {
         self.db.as_ref()

@@ -152,7 +152,8 @@ const TABLE: &[Asks] = &[
         code: SafeguardCode::SealedStorage,
         reach: Reach::Kinds(&[MeasureKind::SeizeDevices, MeasureKind::AccountAccess]),
         part: Some("devices.sealed"),
-        what: "devices and account data kept in sealed storage with an access log",
+        what: "devices and account data kept in sealed storage with an access log, no \
+               credential found used for live access",
     },
     Asks {
         code: SafeguardCode::RemedyInformation,
@@ -609,11 +610,25 @@ fn safeguard_problems(code: SafeguardCode, record: &ExecutionRecord, problems: &
                 name,
                 "devices.sealed (device handling is not recorded)".into(),
             ),
-            Some(devices) if !devices.sealed => problems.add(
-                name,
-                "devices.sealed (devices and account data are not in sealed storage)".into(),
-            ),
-            Some(_) => {}
+            Some(devices) => {
+                if !devices.sealed {
+                    problems.add(
+                        name,
+                        "devices.sealed (devices and account data are not in sealed storage)"
+                            .into(),
+                    );
+                }
+                // Sealed storage means what is sealed is not used: a credential found on a
+                // seized device is never used to open an account live (LED Arts 29–31).
+                if devices.live_account_access {
+                    problems.add(
+                        name,
+                        "devices.live_account_access (a credential found was used to access an \
+                         account live; sealed storage forbids it)"
+                            .into(),
+                    );
+                }
+            }
         },
         SafeguardCode::RemedyInformation => {
             if record

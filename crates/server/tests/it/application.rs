@@ -175,15 +175,24 @@ pub async fn status_and_json(response: Response) -> (u16, Value) {
     (status, body)
 }
 
-/// Asserts that `body` is exactly `{"error": {"code", "message"}}` with a snake_case code, and
-/// returns the code and the message.
+/// Asserts that `body` is exactly `{"error": {"code", "message"}}` (plus `details`, a non-empty
+/// list of strings, for a refused case step) with a snake_case code, and returns the code and
+/// the message.
 pub fn error_parts(body: &Value) -> (String, String) {
     let error = body
         .as_object()
         .filter(|object| object.len() == 1)
         .and_then(|object| object.get("error"))
         .and_then(Value::as_object)
-        .filter(|error| error.len() == 2)
+        .filter(|error| match error.get("details") {
+            None => error.len() == 2,
+            Some(details) => {
+                error.len() == 3
+                    && details
+                        .as_array()
+                        .is_some_and(|d| !d.is_empty() && d.iter().all(Value::is_string))
+            }
+        })
         .unwrap_or_else(|| panic!("not the one error shape: {body}"));
     let code = error
         .get("code")

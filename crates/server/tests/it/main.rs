@@ -11,6 +11,7 @@ mod document;
 mod live_imports;
 mod need_to_know;
 mod skeleton;
+mod workflow;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
