@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AccountName, ReferralCode, Role};
+use crate::{AccountName, ReferralCode, Role, SafeguardCode};
 
 codes! {
     /// Where a case stands (DESIGN §5.5).
@@ -400,6 +400,11 @@ pub struct Execution {
     /// Set once completion passed its checks; the record is then closed to changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed: Option<Signed>,
+    /// Safeguards the law lets wait until after execution and that were not yet recorded at
+    /// completion (`remedy_information`: the person is told how to challenge the measure after
+    /// execution when earlier notice would defeat it). An open obligation, shown on the case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deferred: Vec<SafeguardCode>,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -263,6 +263,7 @@ pub fn save(
             saved_by: by.actor.clone(),
             saved_at: at,
             completed: None,
+            deferred: Vec::new(),
         },
     );
     Ok(file)
@@ -321,8 +322,10 @@ pub fn complete(
         reason,
     };
     let mut file = file.clone();
+    let deferred = deferred(decision, the_measure, &execution.record);
     if let Some(execution) = file.executions.get_mut(&measure) {
         execution.completed = Some(signed.clone());
+        execution.deferred = deferred;
     }
     let all_completed = (0..request.measures.len()).all(|index| {
         file.executions
@@ -593,6 +596,7 @@ fn safeguard_problems(code: SafeguardCode, record: &ExecutionRecord, problems: &
             }
         }
         SafeguardCode::NoLiveAccountAccess => match &record.devices {
+            None if sealed_in_custody(record) => {}
             None => problems.add(
                 name,
                 "devices.live_account_access (device handling is not recorded)".into(),
@@ -606,6 +610,7 @@ fn safeguard_problems(code: SafeguardCode, record: &ExecutionRecord, problems: &
             Some(_) => {}
         },
         SafeguardCode::SealedStorage => match &record.devices {
+            None if sealed_in_custody(record) => {}
             None => problems.add(
                 name,
                 "devices.sealed (device handling is not recorded)".into(),
@@ -630,11 +635,14 @@ fn safeguard_problems(code: SafeguardCode, record: &ExecutionRecord, problems: &
                 }
             }
         },
+        // May wait until after execution (LEGAL-REVIEW §4: "after execution when earlier
+        // notice would defeat it"): absent, it is recorded as deferred at completion; recorded,
+        // it must say to whom.
         SafeguardCode::RemedyInformation => {
             if record
                 .remedy_information
                 .as_ref()
-                .is_none_or(|remedy| blank(&remedy.given_to))
+                .is_some_and(|remedy| blank(&remedy.given_to))
             {
                 problems.add(
                     name,
@@ -648,6 +656,32 @@ fn safeguard_problems(code: SafeguardCode, record: &ExecutionRecord, problems: &
         | SafeguardCode::SpecialityOfUse
         | SafeguardCode::TransferBlocked => {}
     }
+}
+
+/// Without a `devices` part, what DESIGN §5.5's record itself shows of sealed storage: an
+/// inventory with at least one item, every item sealed and handed on in a chain of custody.
+/// (A `devices` part, when recorded, says more and is checked instead.)
+fn sealed_in_custody(record: &ExecutionRecord) -> bool {
+    record.inventory.as_ref().is_some_and(|items| {
+        !items.is_empty()
+            && items
+                .iter()
+                .all(|item| item.sealed && record.custody.iter().any(|step| step.item == item.id))
+    })
+}
+
+/// The safeguards that may wait until after execution and are not recorded yet.
+fn deferred(
+    decision: &Decision,
+    measure: &haven_domain::Measure,
+    record: &ExecutionRecord,
+) -> Vec<SafeguardCode> {
+    applicable(decision, measure)
+        .into_iter()
+        .filter(|&code| {
+            code == SafeguardCode::RemedyInformation && record.remedy_information.is_none()
+        })
+        .collect()
 }
 
 /// `itemised_inventory`: recorded, every item described, recorded against a party with the

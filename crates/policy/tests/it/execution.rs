@@ -200,7 +200,6 @@ const ROWS: &[Row] = &[
                 "independent_legal_observer",
                 "privilege_sealing",
                 "itemised_inventory",
-                "remedy_information",
             ],
         ),
     },
@@ -216,7 +215,6 @@ const ROWS: &[Row] = &[
                 "independent_legal_observer",
                 "privilege_sealing",
                 "itemised_inventory",
-                "remedy_information",
                 "sealed_storage",
                 "no_live_account_access",
             ],
@@ -228,11 +226,7 @@ const ROWS: &[Row] = &[
         edit: |r| *r = ExecutionRecord::default(),
         expect: Refused(
             RefusalCode::SafeguardMissing,
-            &[
-                "counsel_present",
-                "remedy_information",
-                "judge_led_questioning",
-            ],
+            &["counsel_present", "judge_led_questioning"],
         ),
     },
     Row {
@@ -360,10 +354,42 @@ const ROWS: &[Row] = &[
         expect: Refused(RefusalCode::SafeguardMissing, &["itemised_inventory"]),
     },
     Row {
-        name: "no remedy information",
+        // Deferred: the person may be told after execution (see the completion test).
+        name: "no remedy information yet",
         measure: SEARCH,
         edit: |r| r.remedy_information = None,
+        expect: Accepted,
+    },
+    Row {
+        name: "remedy information that names no one",
+        measure: SEARCH,
+        edit: |r| {
+            r.remedy_information = Some(RemedyInformation {
+                given_to: " ".into(),
+                at: None,
+            })
+        },
         expect: Refused(RefusalCode::SafeguardMissing, &["remedy_information"]),
+    },
+    Row {
+        // DESIGN §5.5's record has no devices part: sealed items in a chain of custody show it.
+        name: "device handling not recorded, every item sealed in custody",
+        measure: DEVICES,
+        edit: |r| {
+            r.devices = None;
+            laptop(r).sealed = true;
+        },
+        expect: Accepted,
+    },
+    Row {
+        name: "device handling not recorded, an item unsealed",
+        measure: DEVICES,
+        // The son's laptop is not sealed in the complete record.
+        edit: |r| r.devices = None,
+        expect: Refused(
+            RefusalCode::SafeguardMissing,
+            &["sealed_storage", "no_live_account_access"],
+        ),
     },
     Row {
         name: "a foreign official present although consent is withheld",
@@ -442,7 +468,10 @@ const ROWS: &[Row] = &[
                 live_account_access: true,
             })
         },
-        expect: Refused(RefusalCode::SafeguardMissing, &["no_live_account_access"]),
+        expect: Refused(
+            RefusalCode::SafeguardMissing,
+            &["sealed_storage", "no_live_account_access"],
+        ),
     },
     Row {
         name: "device handling does not matter to the questioning",
@@ -565,7 +594,7 @@ fn the_message_names_the_measure_and_every_missing_safeguard() {
     assert_eq!(
         refusal.message,
         "measure 0 (search_premises): safeguards missing: warrant_presented, counsel_present, \
-         independent_legal_observer, privilege_sealing, itemised_inventory, remedy_information"
+         independent_legal_observer, privilege_sealing, itemised_inventory"
     );
     let mut record = complete_record("S");
     laptop(&mut record).owner_name = Some("KASSYMOV Timur".into());
@@ -915,4 +944,35 @@ fn refused<T: std::fmt::Debug>(result: Result<T, Refusal>) -> Refusal {
         Ok(accepted) => panic!("accepted: {accepted:?}"),
         Err(refusal) => refusal,
     }
+}
+
+#[test]
+fn remedy_information_not_given_yet_is_completed_as_deferred() {
+    let (request, decision) = (request(), decision());
+    let police = principal("peeters", Role::Police);
+    let mut record = complete_record("S");
+    let file = save(
+        &executing(),
+        &request,
+        SEARCH,
+        record.clone(),
+        &police,
+        at(0),
+    )
+    .expect("saved");
+    let (file, _) =
+        complete(&file, &request, &decision, SEARCH, &police, at(1), reason()).expect("completes");
+    assert!(
+        file.executions[&SEARCH].deferred.is_empty(),
+        "recorded: nothing deferred"
+    );
+
+    record.remedy_information = None;
+    let file = save(&executing(), &request, SEARCH, record, &police, at(0)).expect("saved");
+    let (file, _) =
+        complete(&file, &request, &decision, SEARCH, &police, at(1), reason()).expect("completes");
+    assert_eq!(
+        file.executions[&SEARCH].deferred,
+        [haven_domain::SafeguardCode::RemedyInformation]
+    );
 }

@@ -129,6 +129,7 @@ fn executed(items: Vec<InventoryItem>) -> CaseFile {
             saved_by: AccountName::parse("police-d").expect("account"),
             saved_at: at(),
             completed: Some(signed(&principal("police-d", Role::Police))),
+            deferred: Vec::new(),
         },
     );
     file

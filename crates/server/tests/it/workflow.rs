@@ -304,7 +304,6 @@ async fn the_motivating_case_is_refused_at_every_failure_and_then_completed_corr
             "no_foreign_officials",
             "itemised_inventory",
             "privilege_sealing",
-            "remedy_information",
         ],
     );
     // An officer may not write the execution record.
