@@ -276,3 +276,91 @@ async fn permitted_calls_answer_with_their_documented_bodies() {
     let verified = body_of(status, verified);
     assert!(verified["size"].as_u64() >= Some(size), "{verified}");
 }
+
+/// The workflow endpoints (DESIGN §5.5): which roles the policy lets through to the rules, by
+/// hand. A forbidden role gets 403 before its (here malformed) body is read; a permitted one
+/// reaches the body or the rules, and with these inputs nothing is recorded.
+#[tokio::test]
+async fn the_workflow_endpoints_let_through_only_their_roles() {
+    use Role::{Admin, AsylumLiaison, Auditor, Judge, Officer, Police};
+    let app = spawn_api().await;
+    let case = open_a_case(&app).await;
+    let before = app.ledger_size();
+    let table: Vec<(Method, String, &[Role])> = vec![
+        (
+            Method::POST,
+            format!("/api/v1/cases/{case}/events"),
+            &[Officer, Judge, Police],
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/cases/{case}/referrals/asylum_authority/answer"),
+            &[Officer, AsylumLiaison, Judge],
+        ),
+        (
+            Method::GET,
+            "/api/v1/referrals".into(),
+            &[Officer, AsylumLiaison, Judge, Auditor],
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/cases/{case}/measures/0/execution"),
+            &[Police],
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/cases/{case}/measures/0/execution/complete"),
+            &[Police],
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/cases/{case}/transfers"),
+            &[Officer],
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/transfers/{case}-t1"),
+            &[Officer, AsylumLiaison, Judge, Police, Auditor],
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/transfers/{case}-t1/approve"),
+            &[Judge],
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/transfers/{case}-t1/items/I-1/override"),
+            &[Judge],
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/cases/{case}/items/I-1/sorting"),
+            &[Judge],
+        ),
+        (Method::GET, "/api/v1/stats".into(), &[Auditor, Admin]),
+        (Method::GET, "/api/v1/stats.csv".into(), &[Auditor, Admin]),
+    ];
+    let mut wrong = Vec::new();
+    for (method, path, permitted) in &table {
+        for role in ROLES {
+            let response = app
+                .as_role(role, method.clone(), path)
+                .header("content-type", "application/json")
+                .body("][")
+                .send()
+                .await
+                .expect("send");
+            let status = response.status().as_u16();
+            let allowed = permitted.contains(&role);
+            if allowed && matches!(status, 401 | 403) || !allowed && status != 403 {
+                wrong.push(format!("{method} {path} as {role:?}: {status}"));
+            }
+            if !allowed {
+                let (status, body) = status_and_json(response).await;
+                expect_error(status, &body, 403, "forbidden");
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_eq!(app.ledger_size(), before, "nothing was done");
+}
