@@ -78,6 +78,10 @@ const PROTECTION_FINDINGS: &[FindingCode] = &[
     FindingCode::RelativeOfProtectedPerson,
 ];
 
+/// The longest covering text the gate reads: a covering letter, not the material (every run of
+/// up to [`NAME_WINDOW_WORDS`] words is compared with every protected person's names).
+const MAX_TEXT_CHARS: usize = 10_000;
+
 /// Longest run of words of the covering text compared with a protected person's name: names
 /// of up to four parts ("Aigerim Serikovna Bekova" and a particle) are caught whole.
 const NAME_WINDOW_WORDS: usize = 4;
@@ -115,6 +119,16 @@ pub fn propose(
     let mut next = file.clone();
     crate::workflow::record_event(&mut next, CaseEvent::ProposeTransfer, signed.clone(), None)?;
     check_items(&proposal.items)?;
+    let length = proposal.text.chars().count();
+    if length > MAX_TEXT_CHARS {
+        return Err(Refusal::new(
+            RefusalCode::Invalid,
+            format!(
+                "text: a covering text of at most {MAX_TEXT_CHARS} characters, not {length} \
+                 (send the material itself as items)"
+            ),
+        ));
+    }
     let recipient_state = parse_recipient(&proposal.recipient)?;
     let id = format!("{case_id}-t{}", file.transfers.len() + 1);
     if split_transfer_id(&id) != Some((case_id, file.transfers.len() + 1)) {
