@@ -1,5 +1,6 @@
-//! Haven's domain types for the protection registry and the context knowledge base, and the
-//! parsers of their interchange formats (DESIGN §5.2 JSON lines, FollowTheMoney entities).
+//! Haven's domain types for the protection registry and the context knowledge base, requests and
+//! decisions, who acts (roles, principals) and the case after its decision ([`workflow`]), and
+//! the parsers of their interchange formats (DESIGN §5.2 JSON lines, FollowTheMoney entities).
 //!
 //! Architecture invariant: pure. No files, no database, no clock. Readers take a `BufRead` the
 //! caller opened. Every type is "parse, don't validate": a [`PersonId`], [`CountryCode`] or

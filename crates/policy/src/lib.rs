@@ -1,10 +1,13 @@
 //! Haven's policy: the rule catalogue of DESIGN §6 as versioned data (`rules/catalogue.toml`,
 //! every rule with its legal source), the evaluator that turns the findings about a request into
 //! a decision, the partner table (`rules/partners.toml`: which instruments bind which requesting
-//! state, and so the decision's legal basis), and the reply to the requesting state.
+//! state, and so the decision's legal basis), and the reply to the requesting state; and the
+//! rules of the case after its decision (DESIGN §5.5): the state machine ([`workflow`]), the
+//! execution record's completion checks ([`execution`]) and the outbound transfer gate
+//! ([`gate`]), each a pure function from a case file to the next one or a refusal.
 //!
-//! Architecture invariant: pure. No I/O, no clock, no randomness; the only global state is the
-//! bundled catalogue, parsed once on first use. The policy does not screen: findings come in
+//! Architecture invariant: pure. No I/O, no clock (callers pass `now`), no randomness; the only
+//! global state is the bundled catalogue, parsed once on first use. The policy does not screen: findings come in
 //! already computed. Every rule cites its legal source, and the reply never discloses asylum
 //! information: it is written from the request's kind and the outcome alone, and [`leaks`]
 //! checks it.
