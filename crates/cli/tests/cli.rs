@@ -5,6 +5,8 @@ use std::process::{Command, Output};
 
 #[path = "cli/assess.rs"]
 mod assess;
+#[path = "cli/case.rs"]
+mod case;
 #[path = "cli/import.rs"]
 mod import;
 #[path = "cli/screen.rs"]

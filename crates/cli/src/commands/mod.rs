@@ -1,6 +1,7 @@
 //! The command tree of `haven` (DESIGN §5.1): one module per top-level command.
 
 mod assess;
+mod case;
 mod demo;
 mod import;
 mod ledger;
@@ -8,6 +9,8 @@ mod names;
 mod screen;
 mod serve;
 mod service;
+mod stats;
+mod transfer;
 mod user;
 
 use std::path::PathBuf;
@@ -53,6 +56,14 @@ pub enum Command {
     /// Accounts of the API: add, list, disable.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// A case after its decision: list, show, events, referral answers, execution records,
+    /// judicial sorting (acting as the account --user).
+    Case(case::CaseArgs),
+    /// Transfers of seized material through the gate: propose, show, approve, override
+    /// (acting as the account --user).
+    Transfer(transfer::TransferArgs),
+    /// Oversight statistics, as JSON or CSV (acting as the account --user).
+    Stats(stats::StatsArgs),
 }
 
 /// Runs one parsed command line.
@@ -66,5 +77,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo => demo::run(),
         Command::Serve(args) => serve::run(args, &cli.data_dir),
         Command::User(cmd) => user::run(cmd, &cli.data_dir),
+        Command::Case(args) => case::run(args, &cli.data_dir),
+        Command::Transfer(args) => transfer::run(args, &cli.data_dir),
+        Command::Stats(args) => stats::run(args, &cli.data_dir),
     }
 }

@@ -3,15 +3,24 @@
 //! The command line is the console of whoever holds the data directory: it acts as the operating
 //! system's user, in the role the command calls for (an officer screens and assesses, an
 //! administrator imports and manages accounts, an auditor verifies), and the same cedar policy
-//! as the server's decides what that role may do.
+//! as the server's decides what that role may do. The case workflow is the exception: its
+//! commands act as a named account ([`ActingUser`]), because who acts is part of the record and
+//! four-eyes needs two people.
 
+use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use haven_app::{AccountName, INDEX_FILE, IndexOrigin, Principal, Role, Service, ServiceOptions};
+use clap::{Args, ValueEnum};
+use haven_app::{
+    AccountName, AppError, AuthError, INDEX_FILE, IndexOrigin, Principal, Role, Service,
+    ServiceOptions,
+};
 use haven_domain::CountryCode;
+use haven_domain::workflow::{Refusal, RefusalCode};
 use haven_store::SqliteDatabase;
+use serde::de::DeserializeOwned;
 
 /// The receiving state when none is configured: Haven's partner table is Belgium's.
 pub const DEFAULT_RECEIVING_STATE: &str = "be";
@@ -77,4 +86,128 @@ pub fn operator(role: Role) -> Principal {
         .or_else(|_| AccountName::parse("operator"))
         .expect("\"operator\" is a valid account name");
     Principal { actor, role }
+}
+
+/// Opens the service over a data directory that must already hold a database: a workflow
+/// command in a mistyped directory would otherwise create an empty one and then report that
+/// no account exists.
+pub fn open_existing(data_dir: &Path) -> anyhow::Result<Service> {
+    if !data_dir.join(haven_store::DATABASE_FILE).is_file() {
+        bail!(
+            "no Haven database in {} (expected {}): import data and assess a request first",
+            data_dir.display(),
+            haven_store::DATABASE_FILE
+        );
+    }
+    open(data_dir, DEFAULT_RECEIVING_STATE)
+}
+
+/// Who acts in the case workflow. Unlike the console's other commands, these act as an account:
+/// its role (cedar and the workflow's table) decides, and four-eyes needs two accounts, so two
+/// judges are `--user judge-a` and `--user judge-b`.
+#[derive(Debug, Args)]
+pub struct ActingUser {
+    /// The account that acts (its role decides what it may do); default: the operating
+    /// system's user.
+    #[arg(long = "user", global = true, env = "HAVEN_USER", value_name = "NAME")]
+    pub user: Option<String>,
+}
+
+impl ActingUser {
+    /// The principal of the named account, which must exist and be active.
+    pub fn principal(&self, service: &Service) -> anyhow::Result<Principal> {
+        let name = match &self.user {
+            Some(name) => name.clone(),
+            None => std::env::var("USER").map_err(|_| {
+                anyhow::anyhow!("no user: pass --user NAME or set HAVEN_USER to an account's name")
+            })?,
+        };
+        let account =
+            AccountName::parse(&name).map_err(|e| anyhow::anyhow!("--user {name:?}: {e}"))?;
+        match service.console_principal(&account) {
+            Ok(principal) => Ok(principal),
+            Err(AuthError::Invalid) => bail!(
+                "no active account {name}: create one with haven user add {name} --role judge"
+            ),
+            Err(AuthError::Disabled) => bail!(
+                "no active account {name}: the account is disabled; act as another account \
+                 (--user) or create one with haven user add NAME --role judge"
+            ),
+            Err(other) => Err(anyhow::Error::new(other).context(format!("account {name}"))),
+        }
+    }
+}
+
+/// How a workflow command prints what it read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Lines a person reads.
+    Text,
+    /// JSON, as the HTTP API answers it.
+    Json,
+}
+
+/// A step the rules refused, as the command line says it: `<code>: <message>`, then each
+/// missing or wrong thing on its own indented line. `main` prints it after `error: ` and
+/// decides the exit code, as for every other error.
+#[derive(Debug)]
+pub struct Refused(pub Refusal);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.0.code, self.0.message)?;
+        for detail in &self.0.details {
+            write!(f, "\n  {detail}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// Turns a workflow use case's error into the command's: refusals, a role the policy forbids
+/// and a missing case or transfer keep a stable code a script can match on.
+pub fn step_error(err: AppError) -> anyhow::Error {
+    let refusal = match err {
+        AppError::Refused(refusal) => refusal,
+        AppError::Forbidden { .. } => Refusal::new(RefusalCode::Forbidden, err.to_string()),
+        AppError::NotFound(_) => Refusal::new(RefusalCode::NotFound, err.to_string()),
+        other => return anyhow::Error::new(other),
+    };
+    anyhow::Error::new(Refused(refusal))
+}
+
+/// Reads a JSON document from `path` (`-`: standard input); an error names the field at fault
+/// (`inventory[0].privileged: unknown variant …`), as the HTTP API's do.
+pub fn read_json<T: DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
+    let (name, text) = if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("reading standard input")?;
+        ("standard input".to_owned(), text)
+    } else {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        (path.display().to_string(), text)
+    };
+    let mut deserializer = serde_json::Deserializer::from_str(&text);
+    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let kind = if inner.is_syntax() || inner.is_eof() {
+            "malformed JSON"
+        } else {
+            "invalid field"
+        };
+        if path == "." {
+            anyhow::anyhow!("{name}: {kind}: {inner}")
+        } else {
+            anyhow::anyhow!("{name}: {kind}: {path}: {inner}")
+        }
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| anyhow::anyhow!("{name}: malformed JSON: {e}"))?;
+    Ok(value)
 }
