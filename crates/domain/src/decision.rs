@@ -200,6 +200,10 @@ pub struct Safeguard {
     /// The measure or party it attaches to, in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applies_to: Option<String>,
+    /// The measure it attaches to (its index in the request); absent for a safeguard on the
+    /// whole request. The execution record of that measure must show it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<usize>,
 }
 
 /// Where the assessment stands in the ledger.

@@ -175,6 +175,7 @@ impl Safeguards {
                 citation: citations.join("; "),
                 applies_to: (!wide)
                     .then(|| words::measure(request, index, &request.measures[index])),
+                measure: (!wide).then_some(index),
             })
             .collect()
     }

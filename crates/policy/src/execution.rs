@@ -228,11 +228,19 @@ pub fn record_part(code: SafeguardCode) -> Option<&'static str> {
     asks(code).part
 }
 
-/// The decision's safeguards that apply to this measure, each code once, in the decision's order.
-pub fn applicable(decision: &Decision, measure: &Measure) -> Vec<SafeguardCode> {
+/// The decision's safeguards that apply to measure `index`, each code once, in the decision's
+/// order: those the decision attaches to this measure (the rule that required them chose the
+/// measure), and those on the whole request where the table above says the measure's kind
+/// concerns them (`no_foreign_officials` on every record). A safeguard checked at transfer has
+/// no record part and applies to none.
+pub fn applicable(decision: &Decision, index: usize, measure: &Measure) -> Vec<SafeguardCode> {
     let mut codes = Vec::new();
     for safeguard in &decision.safeguards {
-        if !codes.contains(&safeguard.code) && applies(safeguard.code, measure) {
+        let applies_here = match safeguard.measure {
+            Some(attached) => attached == index && record_part(safeguard.code).is_some(),
+            None => applies(safeguard.code, measure),
+        };
+        if applies_here && !codes.contains(&safeguard.code) {
             codes.push(safeguard.code);
         }
     }
@@ -281,7 +289,7 @@ pub fn check(
         Ok(the_measure) => the_measure,
         Err(refusal) => return Some(refusal),
     };
-    let codes = applicable(decision, the_measure);
+    let codes = applicable(decision, measure, the_measure);
     let mut problems = Problems::default();
     for &code in &codes {
         safeguard_problems(code, record, &mut problems);
@@ -322,7 +330,7 @@ pub fn complete(
         reason,
     };
     let mut file = file.clone();
-    let deferred = deferred(decision, the_measure, &execution.record);
+    let deferred = deferred(decision, measure, the_measure, &execution.record);
     if let Some(execution) = file.executions.get_mut(&measure) {
         execution.completed = Some(signed.clone());
         execution.deferred = deferred;
@@ -444,7 +452,7 @@ fn ids_unique_in_case(
 
 /// Completing a measure nothing was saved for: every safeguard that applies to it is missing.
 fn nothing_saved(decision: &Decision, measure: usize, the_measure: &Measure) -> Refusal {
-    let codes = applicable(decision, the_measure);
+    let codes = applicable(decision, measure, the_measure);
     let details = codes.iter().map(|&code| whole_part(code)).collect();
     let missing = if codes.is_empty() {
         String::from("save it before completing it")
@@ -658,25 +666,26 @@ fn safeguard_problems(code: SafeguardCode, record: &ExecutionRecord, problems: &
     }
 }
 
-/// Without a `devices` part, what DESIGN §5.5's record itself shows of sealed storage: an
-/// inventory with at least one item, every item sealed and handed on in a chain of custody.
-/// (A `devices` part, when recorded, says more and is checked instead.)
+/// Without a `devices` part, what DESIGN §5.5's record itself shows of sealed storage: the
+/// inventory recorded, every item in it sealed and handed on in a chain of custody (nothing
+/// seized under this measure: nothing to seal). A `devices` part, when recorded, says more and
+/// is checked instead.
 fn sealed_in_custody(record: &ExecutionRecord) -> bool {
     record.inventory.as_ref().is_some_and(|items| {
-        !items.is_empty()
-            && items
-                .iter()
-                .all(|item| item.sealed && record.custody.iter().any(|step| step.item == item.id))
+        items
+            .iter()
+            .all(|item| item.sealed && record.custody.iter().any(|step| step.item == item.id))
     })
 }
 
 /// The safeguards that may wait until after execution and are not recorded yet.
 fn deferred(
     decision: &Decision,
-    measure: &haven_domain::Measure,
+    index: usize,
+    measure: &Measure,
     record: &ExecutionRecord,
 ) -> Vec<SafeguardCode> {
-    applicable(decision, measure)
+    applicable(decision, index, measure)
         .into_iter()
         .filter(|&code| {
             code == SafeguardCode::RemedyInformation && record.remedy_information.is_none()

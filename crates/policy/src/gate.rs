@@ -37,7 +37,7 @@ use haven_domain::workflow::{
     Block, BlockReason, CaseEvent, CaseFile, Privileged, Reason, Refusal, RefusalCode, Signed,
     Sorting, Transfer, TransferItem, TransferState, split_transfer_id,
 };
-use haven_domain::{CountryCode, Decision, FindingCode, Principal, Request, Role};
+use haven_domain::{BasisKind, CountryCode, Decision, FindingCode, Principal, Request, Role};
 use haven_names::{AnalysedName, Matcher, Tier, compare};
 
 use crate::PartnerTable;
@@ -158,20 +158,23 @@ pub fn propose(
         .legal_basis
         .as_ref()
         .map_or(partners.requested_state(), |b| b.requested_state);
+    // The instrument as the decision names it (its id), however the officer wrote it.
+    let legal_basis = resolve_basis(decision, partners, &proposal.legal_basis)
+        .unwrap_or_else(|| proposal.legal_basis.trim().to_owned());
     let mut blocks = recipient_blocks(
         decision,
         recipient_state,
         requested,
         requesting,
-        &proposal.legal_basis,
+        &legal_basis,
     );
     blocks.extend(text_blocks(&matcher, &protected_names, &proposal.text));
 
     next.transfers.push(Transfer {
         id: id.clone(),
         recipient: proposal.recipient.trim().to_owned(),
-        use_conditions: use_conditions(partners, &proposal.legal_basis, requested),
-        legal_basis: proposal.legal_basis,
+        use_conditions: use_conditions(partners, &legal_basis, requested),
+        legal_basis,
         text: proposal.text,
         items,
         blocks,
@@ -256,7 +259,21 @@ pub fn override_item(
         )
         .with_details(fixed));
     }
-    entry.override_by = Some(sign(by, at, reason));
+    let sorts = entry
+        .blocks
+        .iter()
+        .any(|b| b.reason == BlockReason::PrivilegeUnsorted);
+    let signed = sign(by, at, reason);
+    entry.override_by = Some(signed.clone());
+    if sorts {
+        next.sortings.insert(
+            item.to_owned(),
+            Sorting {
+                privileged: false,
+                by: signed,
+            },
+        );
+    }
     Ok(next)
 }
 
@@ -382,12 +399,58 @@ fn parse_recipient(recipient: &str) -> Result<CountryCode, Refusal> {
             format!("recipient: {recipient:?} names no authority after the colon"),
         ));
     }
-    CountryCode::parse(state.trim()).map_err(|e| {
-        Refusal::new(
-            RefusalCode::Invalid,
-            format!("recipient: \"CC\" or \"CC: authority\" with CC a country code; {e}"),
-        )
-    })
+    let state = state.trim();
+    if let Ok(code) = CountryCode::parse(state) {
+        return Ok(code);
+    }
+    // "Prosecutor General's Office (KZ)": a code in brackets at the end names the state too.
+    // Codes elsewhere in the words are not guessed at ("at", "in" and "be" are codes).
+    let bracketed = state
+        .strip_suffix(')')
+        .and_then(|rest| rest.rsplit_once('('))
+        .map(|(_, code)| code.trim())
+        .filter(|code| code.len() == 2);
+    bracketed
+        .and_then(|code| CountryCode::parse(code).ok())
+        .ok_or_else(|| {
+            Refusal::new(
+                RefusalCode::Invalid,
+                format!(
+                    "recipient: {recipient:?} does not say which state receives; write \"CC\", \
+                     \"CC: authority\" or \"authority (CC)\" with CC an ISO 3166 country code"
+                ),
+            )
+        })
+}
+
+/// The id of the decision's legal-basis instrument that `written` names: its id, its title or
+/// one of the words the partner table cites it by (case and surrounding space aside), or
+/// "national law and reciprocity" where that is the basis.
+fn resolve_basis(decision: &Decision, partners: &PartnerTable, written: &str) -> Option<String> {
+    let basis = decision.legal_basis.as_ref()?;
+    let wanted = written.trim().to_lowercase();
+    if basis.kind == BasisKind::NationalLawAndReciprocity
+        && wanted
+            == BasisKind::NationalLawAndReciprocity
+                .as_str()
+                .replace('_', " ")
+    {
+        return basis.instruments.first().map(|i| i.id.clone());
+    }
+    basis
+        .instruments
+        .iter()
+        .find(|instrument| {
+            instrument.id.to_lowercase() == wanted
+                || instrument.title.to_lowercase() == wanted
+                || partners.instrument(&instrument.id).is_some_and(|known| {
+                    known
+                        .cited_as
+                        .iter()
+                        .any(|alias| alias.to_lowercase() == wanted)
+                })
+        })
+        .map(|instrument| instrument.id.clone())
 }
 
 /// Every name of every protected person, analysed once for all the comparisons.
@@ -439,10 +502,14 @@ fn item_blocks(
                 explanation: format!(
                     "{item} is marked privileged: {} and no judge has sorted it; privileged \
                      material may leave only after a judge has sorted it ({PRIVILEGE_SOURCES}): \
-                     a judge sorts it, then the transfer is proposed again",
+                     a judge's reasoned override is that sorting (the item is recorded as not \
+                     privileged), or a judge sorts it and the transfer is proposed again",
                     seized.privileged
                 ),
-                overridable: false,
+                // DESIGN §5.5: a judge may override any blocked item with reasons. For this
+                // block the override is the judicial sorting the law asks for, and is recorded
+                // as one.
+                overridable: true,
             }),
             Some(sorting) if sorting.privileged => blocks.push(Block {
                 reason: BlockReason::Privileged,
@@ -460,10 +527,10 @@ fn item_blocks(
     if let Some(party) = seized.owner_party {
         for finding in &decision.findings {
             if finding.party == Some(party) && PROTECTION_FINDINGS.contains(&finding.code) {
-                concerns.push(format!(
-                    "its owner, party {party}, has the finding {}",
-                    finding.code
-                ));
+                let concern = format!("its owner, party {party}, has the finding {}", finding.code);
+                if !concerns.contains(&concern) {
+                    concerns.push(concern);
+                }
             }
         }
     }
@@ -472,7 +539,7 @@ fn item_blocks(
         for (person, names) in protected {
             if let Some(tier) = names_person(&analysed, names) {
                 concerns.push(format!(
-                    "its owner's name {owner:?} is a {tier} match for protected person {}",
+                    "its owner's name {owner:?} names protected person {} ({tier} tier)",
                     person.record
                 ));
             }
@@ -577,7 +644,7 @@ fn text_blocks(
         });
         if let Some((phrase, tier)) = hit {
             named.push(format!(
-                "{phrase:?} is a {tier} match for protected person {}",
+                "{phrase:?} names protected person {} ({tier} tier)",
                 person.record
             ));
         }

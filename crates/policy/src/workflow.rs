@@ -149,7 +149,7 @@ fn plan(
             let open: Vec<ReferralCode> = file
                 .referrals
                 .iter()
-                .filter(|r| r.answer.is_none())
+                .filter(|r| r.answer.is_none() && holds_authorisation(r.code))
                 .map(|r| r.code)
                 .collect();
             if !open.is_empty() {
@@ -161,6 +161,15 @@ fn plan(
         _ => false,
     };
     Ok(Plan { four_eyes })
+}
+
+/// Whether an open referral to this authority holds up authorisation. Only the asylum
+/// authority's answer decides whether execution may go ahead at all (is the person protected?);
+/// the other referrals inform — the bar association attends the search of a lawyer's premises,
+/// the data-protection officer is told, the investigating judge answers by deciding — and are
+/// tracked with their due dates without holding the case.
+pub fn holds_authorisation(code: ReferralCode) -> bool {
+    code == ReferralCode::AsylumAuthority
 }
 
 /// One judge may authorise an assessed case when the decision lets it proceed, or when two

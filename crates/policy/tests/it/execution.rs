@@ -58,6 +58,7 @@ fn decision() -> Decision {
         code: SafeguardCode::parse(code).expect("safeguard code"),
         citation: "test".into(),
         applies_to: None,
+        measure: None,
     })
     .collect();
     Decision {
@@ -974,5 +975,42 @@ fn remedy_information_not_given_yet_is_completed_as_deferred() {
     assert_eq!(
         file.executions[&SEARCH].deferred,
         [haven_domain::SafeguardCode::RemedyInformation]
+    );
+}
+
+#[test]
+fn a_safeguard_the_decision_attaches_to_one_measure_is_asked_of_that_measure_only() {
+    let request = request();
+    let mut decision = decision();
+    // The warrant and counsel required on the search only, as the catalogue attaches them.
+    decision.safeguards.retain(|s| {
+        !matches!(
+            s.code,
+            SafeguardCode::WarrantPresented | SafeguardCode::CounselPresent
+        )
+    });
+    for code in [
+        SafeguardCode::WarrantPresented,
+        SafeguardCode::CounselPresent,
+    ] {
+        decision.safeguards.push(Safeguard {
+            code,
+            citation: "test".into(),
+            applies_to: Some("measure 0".into()),
+            measure: Some(SEARCH),
+        });
+    }
+    let mut record = complete_record("D");
+    record.warrant = None;
+    record.counsel = None;
+    assert_eq!(check(&request, &decision, DEVICES, &record), None);
+    let refusal = check(&request, &decision, SEARCH, &record).expect("refused");
+    assert_eq!(refusal.code, RefusalCode::SafeguardMissing);
+    assert!(
+        refusal
+            .message
+            .ends_with("warrant_presented, counsel_present"),
+        "{}",
+        refusal.message
     );
 }

@@ -289,7 +289,7 @@ const ROWS: &[Row] = &[
         text: CLEAN_TEXT,
         propose: &["I-1"],
         on: Some("I-1"),
-        expect: &[(BlockReason::PrivilegeUnsorted, false)],
+        expect: &[(BlockReason::PrivilegeUnsorted, true)],
     },
     Row {
         name: "privileged, unsorted",
@@ -302,7 +302,7 @@ const ROWS: &[Row] = &[
         text: CLEAN_TEXT,
         propose: &["I-1"],
         on: Some("I-1"),
-        expect: &[(BlockReason::PrivilegeUnsorted, false)],
+        expect: &[(BlockReason::PrivilegeUnsorted, true)],
     },
     Row {
         name: "sorted privileged by a judge",
@@ -433,7 +433,7 @@ const ROWS: &[Row] = &[
         propose: &["I-1"],
         on: Some("I-1"),
         expect: &[
-            (BlockReason::PrivilegeUnsorted, false),
+            (BlockReason::PrivilegeUnsorted, true),
             (BlockReason::ProtectedPerson, true),
         ],
     },
@@ -719,14 +719,20 @@ fn the_family_case_is_sent_only_after_sorting_override_and_two_judges() {
     assert!(refused.details[0].starts_with("I-1: privilege_unsorted"));
     assert!(refused.details[1].starts_with("I-2: protected_person"));
 
-    // The privileged files cannot be overridden: a judge sorts them.
-    let refused = gate::override_item(&proposed, &t1, "I-1", &judge_a(), at(), reason("x"))
-        .expect_err("not overridable");
-    assert_eq!(refused.code, RefusalCode::TransferBlocked);
-    assert!(
-        refused.message.contains("cannot be overridden"),
-        "{}",
-        refused.message
+    // A judge's reasoned override of the unsorted files is the judicial sorting, recorded as
+    // such (not privileged). (Below, the walk goes on from the proposal without it.)
+    let overridden = gate::override_item(
+        &proposed,
+        &t1,
+        "I-1",
+        &judge_a(),
+        at(),
+        reason("read by the judge: no client material in these binders"),
+    )
+    .expect("overridable");
+    assert_eq!(
+        overridden.sortings.get("I-1").map(|s| s.privileged),
+        Some(false)
     );
 
     // The son's records: a judge overrides with reasons; the files stay blocked (not
@@ -1170,12 +1176,17 @@ proptest! {
             || leaking_text
             || items.iter().any(|spec| {
                 spec.unknown
-                    || (spec.privileged != Privileged::No && spec.sorted != Some(false))
+                    || (spec.privileged != Privileged::No && spec.sorted == Some(true))
             });
+        // A protected person's item, and a privileged one no judge had sorted when it was
+        // proposed (the override is then the sorting).
         let needs_override: Vec<usize> = items
             .iter()
             .enumerate()
-            .filter(|(_, spec)| spec.owner_party.is_some_and(|p| protected_parties.contains(&p)))
+            .filter(|(_, spec)| {
+                spec.owner_party.is_some_and(|p| protected_parties.contains(&p))
+                    || (spec.privileged != Privileged::No && spec.sorted.is_none())
+            })
             .map(|(i, _)| i)
             .collect();
 
@@ -1258,4 +1269,57 @@ fn the_son_named_in_the_text_when_he_is_not_a_party() {
             );
         }
     }
+}
+
+#[test]
+fn the_recipient_and_the_basis_may_be_written_as_people_write_them() {
+    let request = family();
+    let decision = decide(&request, &[]);
+    for (recipient, basis) in [
+        ("kz", UNCAC),
+        ("KZ: Prosecutor General's Office", "UNCAC"),
+        (
+            "Prosecutor General's Office (KZ)",
+            "un convention against corruption 2003 (mutual legal assistance)",
+        ),
+        ("kz", " Convention against Corruption "),
+    ] {
+        let (file, id) = propose_on(
+            &family_file(),
+            &request,
+            &decision,
+            &[],
+            proposal(recipient, basis, &["I-3"], CLEAN_TEXT),
+        );
+        let sent = transfer(&file, &id);
+        assert_eq!(reasons(sent, None), [], "{recipient} / {basis}: {sent:#?}");
+        assert_eq!(
+            sent.legal_basis, UNCAC,
+            "the instrument is recorded by its id"
+        );
+    }
+    let refused = gate::propose(
+        &family_file(),
+        "case-000001",
+        &request,
+        &decision,
+        &[],
+        haven_policy::Catalogue::bundled().partners(),
+        proposal(
+            "the Prosecutor General at Almaty",
+            UNCAC,
+            &["I-3"],
+            CLEAN_TEXT,
+        ),
+        &officer(),
+        at(),
+        reason("r"),
+    )
+    .expect_err("no state named");
+    assert_eq!(refused.code, RefusalCode::Invalid);
+    assert!(
+        refused.message.starts_with("recipient:"),
+        "{}",
+        refused.message
+    );
 }

@@ -560,16 +560,8 @@ async fn the_motivating_case_is_refused_at_every_failure_and_then_completed_corr
     )
     .await;
     expect_refusal(status, &body, 409, "transfer_blocked", &["I-1", "I-6"]);
-    // The privilege block cannot be overridden; a judge sorts the item instead.
-    let (status, body) = send(
-        &app,
-        &judge_a,
-        Method::POST,
-        &format!("/api/v1/transfers/{tid}/items/I-1/override"),
-        json!({"reason": "needed"}),
-    )
-    .await;
-    expect_error(status, &body, 409, "transfer_blocked");
+    // A judge sorts the client files: privileged. Proposed again, they are blocked for good:
+    // no override lets privileged material leave.
     let (status, body) = send(
         &app,
         &judge_a,
@@ -579,6 +571,34 @@ async fn the_motivating_case_is_refused_at_every_failure_and_then_completed_corr
     )
     .await;
     assert_eq!(status, 200, "{body}");
+    let (status, proposed) = send(
+        &app,
+        &officer,
+        Method::POST,
+        &transfers,
+        json!({
+            "recipient": "kz: Prosecutor General's Office",
+            "legal_basis": "be-law-2004",
+            "items": ["I-1", "I-4"],
+            "text": "Documents seized in execution of request MLA/2019/0412-DEMO."
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "{proposed}");
+    assert!(
+        block_reasons(&proposed, "I-1").contains(&"privileged".to_owned()),
+        "{proposed}"
+    );
+    let tid = proposed["id"].as_str().expect("transfer id").to_owned();
+    let (status, body) = send(
+        &app,
+        &judge_a,
+        Method::POST,
+        &format!("/api/v1/transfers/{tid}/items/I-1/override"),
+        json!({"reason": "needed for the prosecution"}),
+    )
+    .await;
+    expect_error(status, &body, 409, "transfer_blocked");
 
     // The correct transfer: the company ledger only, a text that discloses nothing.
     let (status, proposed) = send(
@@ -680,7 +700,7 @@ async fn the_motivating_case_is_refused_at_every_failure_and_then_completed_corr
             row["transfers_blocked"].as_u64(),
             row["transfers_sent"].as_u64()
         ),
-        (Some(1), Some(2), Some(1), Some(1)),
+        (Some(1), Some(3), Some(2), Some(1)),
         "{stats}"
     );
     let csv = app
@@ -701,7 +721,7 @@ async fn the_motivating_case_is_refused_at_every_failure_and_then_completed_corr
         "{csv}"
     );
     assert!(
-        csv.contains("\nkz,freeze_and_refer,1,1,0,0,2,1,1\n"),
+        csv.contains("\nkz,freeze_and_refer,1,1,0,0,3,2,1\n"),
         "{csv}"
     );
     let (status, body) = send(&app, &officer, Method::GET, "/api/v1/stats", Value::Null).await;
@@ -739,6 +759,7 @@ async fn the_motivating_case_is_refused_at_every_failure_and_then_completed_corr
             "authorise",
             "start_execution",
             "complete_execution",
+            "propose_transfer",
             "propose_transfer",
             "propose_transfer",
             "send_transfer",
