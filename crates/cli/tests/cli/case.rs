@@ -329,7 +329,7 @@ fn a_transfer_is_blocked_until_sorted_and_sent_by_two_judges() {
     assert!(
         blocked.contains("transfer case-000001-t1: proposed (blocked)")
             && blocked.contains("item I-1: may go")
-            && blocked.contains("item I-2: blocked\n    privilege_unsorted (not overridable)"),
+            && blocked.contains("item I-2: blocked\n    privilege_unsorted (overridable)"),
         "{blocked}"
     );
     let unsorted = refused(
