@@ -256,10 +256,7 @@ impl Service {
             };
             let entry = Self::case_entry(who, ledger_action(event), &what, reason.as_str(), &[])?;
             applied = Some(outcome);
-            Ok(FileChange {
-                file,
-                entries: vec![entry],
-            })
+            Ok(one_entry(file, entry))
         })?;
         let event = match applied {
             Some(Applied::Moved(record)) => Some(record),
@@ -300,10 +297,7 @@ impl Service {
                 reason.as_str(),
                 &[format!("referral:{code}")],
             )?;
-            Ok(FileChange {
-                file,
-                entries: vec![entry],
-            })
+            Ok(one_entry(file, entry))
         })?;
         file.referrals
             .into_iter()
@@ -366,10 +360,7 @@ impl Service {
                 "record amended by the executing officer",
                 &[format!("measure:{measure}")],
             )?;
-            Ok(FileChange {
-                file,
-                entries: vec![entry],
-            })
+            Ok(one_entry(file, entry))
         })?;
         file.executions
             .get(&measure)
@@ -530,10 +521,7 @@ impl Service {
                 &objects,
             )?;
             transfer_id = id;
-            Ok(FileChange {
-                file,
-                entries: vec![entry],
-            })
+            Ok(one_entry(file, entry))
         })?;
         transfer_view(case_id, &file, &transfer_id)
     }
@@ -576,10 +564,7 @@ impl Service {
                 reason.as_str(),
                 &[format!("item:{item}")],
             )?;
-            Ok(FileChange {
-                file,
-                entries: vec![entry],
-            })
+            Ok(one_entry(file, entry))
         })?;
         Ok(())
     }
@@ -605,10 +590,7 @@ impl Service {
                 reason.as_str(),
                 &[format!("transfer:{transfer_id}"), format!("item:{item}")],
             )?;
-            Ok(FileChange {
-                file,
-                entries: vec![entry],
-            })
+            Ok(one_entry(file, entry))
         })?;
         transfer_view(case_id, &file, transfer_id)
     }
@@ -670,10 +652,7 @@ impl Service {
                     .with_recipient(recipient)
                 }
             };
-            Ok(FileChange {
-                file,
-                entries: vec![entry],
-            })
+            Ok(one_entry(file, entry))
         })?;
         transfer_view(case_id, &file, transfer_id)
     }
@@ -726,6 +705,14 @@ impl Service {
             rows: rows.into_values().collect(),
             total,
         })
+    }
+}
+
+/// A change recorded by one ledger entry.
+fn one_entry(file: CaseFile, entry: Entry) -> FileChange {
+    FileChange {
+        file,
+        entries: vec![entry],
     }
 }
 

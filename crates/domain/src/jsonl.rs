@@ -141,6 +141,13 @@ pub(crate) fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, RecordE
     serde_path_to_error::deserialize(value).map_err(from_path_error)
 }
 
+/// Parses a JSON document that is one object (an execution record, a transfer proposal, an
+/// event's body) into `T`; every error names the field at fault (`inventory[0].privileged: …`),
+/// as the request and record parsers' do, so the HTTP API and the command line say the same.
+pub fn parse_document<T: DeserializeOwned>(text: &str) -> Result<T, RecordError> {
+    from_value(Value::Object(object(text)?))
+}
+
 /// Parses one registry line (DESIGN §5.2). Unknown fields are rejected.
 pub fn parse_registry_line(line: &str) -> Result<RegistryPerson, RecordError> {
     let person: RegistryPerson = from_value(Value::Object(object(line)?))?;

@@ -56,7 +56,8 @@ pub use error::RecordError;
 pub use id::{FindingId, PersonId};
 pub use identity::{AccountName, AccountNameError, Principal, Role};
 pub use jsonl::{
-    Format, Line, Lines, Numbered, detect_format, parse_context_line, parse_registry_line,
+    Format, Line, Lines, Numbered, detect_format, parse_context_line, parse_document,
+    parse_registry_line,
 };
 pub use party::{Party, PartyRole, parse_party};
 pub use person::{

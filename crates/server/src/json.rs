@@ -67,25 +67,10 @@ fn rejection_to_error(rejection: &JsonRejection) -> ApiError {
 }
 
 /// Parses a body the handler read as bytes (so that it could authorise first: a role that may
-/// not do a thing learns nothing about its input). Errors name the field, as [`ApiJson`]'s do.
+/// not do a thing learns nothing about its input). Errors name the field
+/// (`haven_domain::parse_document`).
 pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        let kind = if inner.is_syntax() || inner.is_eof() {
-            "malformed JSON"
-        } else {
-            "invalid field"
-        };
-        if path == "." {
-            ApiError::bad_request(format!("{kind}: {inner}"))
-        } else {
-            ApiError::bad_request(format!("{kind}: {path}: {inner}"))
-        }
-    })?;
-    deserializer
-        .end()
-        .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?;
-    Ok(value)
+    let text = std::str::from_utf8(body)
+        .map_err(|e| ApiError::bad_request(format!("the body is not UTF-8: {e}")))?;
+    haven_domain::parse_document(text).map_err(|e| ApiError::bad_request(e.to_string()))
 }

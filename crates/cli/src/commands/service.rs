@@ -191,23 +191,5 @@ pub fn read_json<T: DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
             .with_context(|| format!("cannot read {}", path.display()))?;
         (path.display().to_string(), text)
     };
-    let mut deserializer = serde_json::Deserializer::from_str(&text);
-    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        let kind = if inner.is_syntax() || inner.is_eof() {
-            "malformed JSON"
-        } else {
-            "invalid field"
-        };
-        if path == "." {
-            anyhow::anyhow!("{name}: {kind}: {inner}")
-        } else {
-            anyhow::anyhow!("{name}: {kind}: {path}: {inner}")
-        }
-    })?;
-    deserializer
-        .end()
-        .map_err(|e| anyhow::anyhow!("{name}: malformed JSON: {e}"))?;
-    Ok(value)
+    haven_domain::parse_document(&text).map_err(|e| anyhow::anyhow!("{name}: {e}"))
 }
