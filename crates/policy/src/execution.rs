@@ -247,6 +247,18 @@ pub fn applicable(decision: &Decision, index: usize, measure: &Measure) -> Vec<S
     codes
 }
 
+/// Whether a measure is executed on its own and so needs its own completed record before the
+/// case is `executed`. The presence of the requesting state's officials accompanies the other
+/// measures (every record's `foreign_officials` shows it, and `no_foreign_officials` is checked
+/// on each), and a transfer of material is the gate's business, not the police's; both may
+/// still have a record of their own.
+pub fn needs_own_record(kind: MeasureKind) -> bool {
+    !matches!(
+        kind,
+        MeasureKind::ForeignOfficialsPresent | MeasureKind::TransferOfMaterial
+    )
+}
+
 /// Saves (replaces) the record of measure `measure` while the case is executing and the record
 /// is not completed.
 pub fn save(
@@ -259,8 +271,7 @@ pub fn save(
 ) -> Result<CaseFile, Refusal> {
     // The police execute (DESIGN §5.5: the execution endpoints are theirs alone).
     police_only(by, "save an execution record")?;
-    executing(file, "saved")?;
-    measure_of(request, measure)?;
+    executing(file, measure_of(request, measure)?, "saved")?;
     not_completed(file, measure)?;
     ids_unique_in_case(file, measure, &record)?;
     let mut file = file.clone();
@@ -313,8 +324,8 @@ pub fn complete(
     reason: Reason,
 ) -> Result<(CaseFile, Option<EventRecord>), Refusal> {
     police_only(by, "complete an execution record")?;
-    executing(file, "completed")?;
     let the_measure = measure_of(request, measure)?;
+    executing(file, the_measure, "completed")?;
     let Some(execution) = file.executions.get(&measure) else {
         return Err(nothing_saved(decision, measure, the_measure));
     };
@@ -335,12 +346,18 @@ pub fn complete(
         execution.completed = Some(signed.clone());
         execution.deferred = deferred;
     }
-    let all_completed = (0..request.measures.len()).all(|index| {
-        file.executions
-            .get(&index)
-            .is_some_and(|execution| execution.completed.is_some())
-    });
-    if !all_completed {
+    let all_completed = request
+        .measures
+        .iter()
+        .enumerate()
+        .filter(|(_, measure)| needs_own_record(measure.kind))
+        .all(|(index, _)| {
+            file.executions
+                .get(&index)
+                .is_some_and(|execution| execution.completed.is_some())
+        });
+    // Already executed: a record that does not hold the case was completed after the others.
+    if !all_completed || file.state != CaseState::Executing {
         return Ok((file, None));
     }
     let event =
@@ -361,8 +378,12 @@ fn police_only(by: &Principal, step: &str) -> Result<(), Refusal> {
     ))
 }
 
-fn executing(file: &CaseFile, what: &str) -> Result<(), Refusal> {
-    if file.state == CaseState::Executing {
+/// Records are kept while the case is executing; the record of a measure that does not hold
+/// the case (see [`needs_own_record`]) may still be kept once the others made it `executed`.
+fn executing(file: &CaseFile, measure: &Measure, what: &str) -> Result<(), Refusal> {
+    if file.state == CaseState::Executing
+        || (file.state == CaseState::Executed && !needs_own_record(measure.kind))
+    {
         return Ok(());
     }
     Err(Refusal::new(

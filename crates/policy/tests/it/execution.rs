@@ -1014,3 +1014,47 @@ fn a_safeguard_the_decision_attaches_to_one_measure_is_asked_of_that_measure_onl
         refusal.message
     );
 }
+
+#[test]
+fn the_officials_presence_does_not_hold_the_case_but_may_still_be_recorded() {
+    let request = parse_request(
+        r#"{"reference": "MLA/2024/9", "kind": "mla", "requesting_state": "kz",
+            "received_on": "2024-03-01",
+            "parties": [{"role": "subject", "names": ["Жаксыбекова Динара"]}],
+            "measures": [{"kind": "seize_documents", "party": 0},
+                         {"kind": "foreign_officials_present", "count": 2}]}"#,
+    )
+    .expect("valid request");
+    let decision = decision();
+    let police = principal("peeters", Role::Police);
+    let mut record = complete_record("S");
+    laptop(&mut record).owner_party = None;
+    let file = save(&executing(), &request, 0, record, &police, at(0)).expect("saved");
+    let (file, event) =
+        complete(&file, &request, &decision, 0, &police, at(1), reason()).expect("completes");
+    assert_eq!(file.state, CaseState::Executed, "{event:?}");
+    assert!(event.is_some());
+    // The officials' measure: recorded afterwards, the case stays executed.
+    let file = save(
+        &file,
+        &request,
+        1,
+        ExecutionRecord::default(),
+        &police,
+        at(2),
+    )
+    .expect("saved");
+    let (file, event) =
+        complete(&file, &request, &decision, 1, &police, at(3), reason()).expect("completes");
+    assert_eq!((file.state, event), (CaseState::Executed, None));
+    // A measure that holds the case may not be recorded once it is executed.
+    let refusal = refused(save(
+        &file,
+        &request,
+        0,
+        ExecutionRecord::default(),
+        &police,
+        at(4),
+    ));
+    assert_eq!(refusal.code, RefusalCode::InvalidTransition);
+}
