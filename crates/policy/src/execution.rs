@@ -14,7 +14,7 @@
 //!    - `privilege_sealing`: the inventory recorded, every item that is or may be privileged
 //!      sealed;
 //!    - `itemised_inventory`: the inventory recorded (empty when nothing was seized), every item
-//!      described, every item with at least one custody step, every item recorded against a
+//!      described, every seized device and sealed item with at least one custody step, every item recorded against a
 //!      party with the owner's name as written on the seizure list;
 //!    - `judge_led_questioning`: questioned by a judge, or not questioned (a lawyer is not
 //!      questioned by the police);
@@ -303,7 +303,7 @@ pub fn check(
     let codes = applicable(decision, measure, the_measure);
     let mut problems = Problems::default();
     for &code in &codes {
-        safeguard_problems(code, record, &mut problems);
+        safeguard_problems(code, the_measure.kind, record, &mut problems);
     }
     always_problems(&codes, record, &mut problems);
     if let Some(refusal) = problems.refusal(measure, the_measure) {
@@ -550,7 +550,12 @@ fn may_be_privileged(item: &InventoryItem) -> bool {
 }
 
 /// What one safeguard finds missing in the record.
-fn safeguard_problems(code: SafeguardCode, record: &ExecutionRecord, problems: &mut Problems) {
+fn safeguard_problems(
+    code: SafeguardCode,
+    kind: MeasureKind,
+    record: &ExecutionRecord,
+    problems: &mut Problems,
+) {
     let name = code.as_str();
     match code {
         SafeguardCode::WarrantPresented => {
@@ -593,7 +598,7 @@ fn safeguard_problems(code: SafeguardCode, record: &ExecutionRecord, problems: &
             ),
             Some(items) => unsealed(items, name, problems),
         },
-        SafeguardCode::ItemisedInventory => itemised_problems(record, name, problems),
+        SafeguardCode::ItemisedInventory => itemised_problems(kind, record, name, problems),
         SafeguardCode::JudgeLedQuestioning => match record.questioned_by {
             Some(Questioner::Judge | Questioner::None) => {}
             Some(Questioner::Police) => problems.add(
@@ -715,8 +720,13 @@ fn deferred(
 }
 
 /// `itemised_inventory`: recorded, every item described, recorded against a party with the
-/// owner's name, and with a chain of custody.
-fn itemised_problems(record: &ExecutionRecord, name: &str, problems: &mut Problems) {
+/// owner's name, and a chain of custody for seized devices and sealed items.
+fn itemised_problems(
+    kind: MeasureKind,
+    record: &ExecutionRecord,
+    name: &str,
+    problems: &mut Problems,
+) {
     let Some(items) = &record.inventory else {
         problems.add(
             name,
@@ -743,7 +753,10 @@ fn itemised_problems(record: &ExecutionRecord, name: &str, problems: &mut Proble
                 ),
             );
         }
-        if !record.custody.iter().any(|step| step.item == item.id) {
+        // A chain of custody for what must stay intact until a judge sees it: seized devices
+        // and every sealed item.
+        let tracked = kind == MeasureKind::SeizeDevices || item.sealed;
+        if tracked && !record.custody.iter().any(|step| step.item == item.id) {
             problems.add(
                 name,
                 format!("custody ({label} has no custody step: its chain of custody is missing)"),

@@ -335,18 +335,34 @@ const ROWS: &[Row] = &[
         expect: Refused(RefusalCode::SafeguardMissing, &["itemised_inventory"]),
     },
     Row {
-        name: "an item without chain of custody",
+        name: "a sealed item without chain of custody",
         measure: SEARCH,
         edit: |r| {
-            r.custody.remove(0);
+            r.custody.remove(1);
         },
         expect: Exactly(
             RefusalCode::SafeguardMissing,
             &[
-                "itemised_inventory: custody (S1 has no custody step: its chain of custody is \
+                "itemised_inventory: custody (S2 has no custody step: its chain of custody is \
                missing)",
             ],
         ),
+    },
+    Row {
+        name: "an unsealed document without custody steps is still itemised",
+        measure: SEARCH,
+        edit: |r| {
+            r.custody.remove(0);
+        },
+        expect: Accepted,
+    },
+    Row {
+        name: "a seized device without chain of custody",
+        measure: DEVICES,
+        edit: |r| {
+            r.custody.remove(0);
+        },
+        expect: Refused(RefusalCode::SafeguardMissing, &["itemised_inventory"]),
     },
     Row {
         name: "an item recorded against a party without the owner's name",
