@@ -410,17 +410,39 @@ fn parse_recipient(recipient: &str) -> Result<CountryCode, Refusal> {
         .and_then(|rest| rest.rsplit_once('('))
         .map(|(_, code)| code.trim())
         .filter(|code| code.len() == 2);
-    bracketed
-        .and_then(|code| CountryCode::parse(code).ok())
-        .ok_or_else(|| {
-            Refusal::new(
-                RefusalCode::Invalid,
-                format!(
-                    "recipient: {recipient:?} does not say which state receives; write \"CC\", \
-                     \"CC: authority\" or \"authority (CC)\" with CC an ISO 3166 country code"
-                ),
-            )
+    if let Some(code) = bracketed.and_then(|code| CountryCode::parse(code).ok()) {
+        return Ok(code);
+    }
+    state_named_in(recipient).ok_or_else(|| {
+        Refusal::new(
+            RefusalCode::Invalid,
+            format!(
+                "recipient: {recipient:?} does not say which one state receives; write \"CC\", \
+                 \"CC: authority\" or \"authority (CC)\" with CC an ISO 3166 country code, or \
+                 name the state as ISO 3166 does (\"… of Kazakhstan\")"
+            ),
+        )
+    })
+}
+
+/// The one state whose ISO 3166 English name the text contains as whole words ("the Prosecutor
+/// General's Office of the Republic of Kazakhstan" → kz); none when no state or several are
+/// named. The names come from the `isocountry` crate's table rather than a list kept here.
+fn state_named_in(text: &str) -> Option<CountryCode> {
+    let lower = text.to_lowercase();
+    let is_word_edge = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+    let mut named = isocountry::CountryCode::as_array()
+        .iter()
+        .filter(|country| {
+            let name = country.name().to_lowercase();
+            lower.match_indices(&name).any(|(at, _)| {
+                is_word_edge(lower[..at].chars().next_back())
+                    && is_word_edge(lower[at + name.len()..].chars().next())
+            })
         })
+        .filter_map(|country| CountryCode::parse(country.alpha2()).ok());
+    let first = named.next()?;
+    named.all(|other| other == first).then_some(first)
 }
 
 /// The id of the decision's legal-basis instrument that `written` names: its id, its title or

@@ -903,10 +903,10 @@ fn refusals_of_each_step() {
             "I-3 is named twice",
         ),
         (
-            "a recipient that is no country",
+            "a recipient that names two states",
             propose(
                 &file,
-                proposal("Kazakhstan", UNCAC, &["I-3"], CLEAN_TEXT),
+                proposal("Kazakhstan or Turkey", UNCAC, &["I-3"], CLEAN_TEXT),
                 &officer(),
             ),
             RefusalCode::Invalid,
@@ -1283,6 +1283,10 @@ fn the_recipient_and_the_basis_may_be_written_as_people_write_them() {
             "un convention against corruption 2003 (mutual legal assistance)",
         ),
         ("kz", " Convention against Corruption "),
+        (
+            "Prosecutor General's Office of the Republic of Kazakhstan",
+            UNCAC,
+        ),
     ] {
         let (file, id) = propose_on(
             &family_file(),
