@@ -767,3 +767,176 @@ async fn the_motivating_case_is_refused_at_every_failure_and_then_completed_corr
         ]
     );
 }
+
+/// A client that knows only DESIGN §5.5: it fills the record's documented parts for every
+/// measure, names the recipient in words and the basis as the decision states it, overrides
+/// whatever the gate blocks and has two judges approve. Haven's additions (the `devices` part,
+/// remedy information, sorting) must not stand in its way.
+#[tokio::test]
+async fn a_client_that_knows_only_the_design_contract_completes_the_case() {
+    let app = spawn_api().await;
+    let judge_b = second_judge(&app);
+    let officer = app.token(Role::Officer).to_owned();
+    let judge_a = app.token(Role::Judge).to_owned();
+    let police = app.token(Role::Police).to_owned();
+    let liaison = app.token(Role::AsylumLiaison).to_owned();
+    let request_text = example_request("01-mla-kz-refugee-lawyer-home-search.json");
+    let request: Value = serde_json::from_str(&request_text).expect("JSON");
+    let (status, decision) = app
+        .post_json(Role::Officer, "/api/v1/requests", &request_text)
+        .await;
+    assert_eq!(status, 201, "{decision}");
+    let case = decision["case"].as_str().expect("case id").to_owned();
+    let events = format!("/api/v1/cases/{case}/events");
+    let step = |token: &str, event: &str| {
+        let body = json!({"event": event, "reason": format!("{event}: reasons on file")});
+        let (app, token, events) = (&app, token.to_owned(), events.clone());
+        async move { send(app, &token, Method::POST, &events, body).await }
+    };
+    assert_eq!(step(&judge_a, "freeze").await.0, 200);
+    assert_eq!(step(&officer, "refer").await.0, 200);
+    let (status, body) = send(
+        &app,
+        &liaison,
+        Method::POST,
+        &format!("/api/v1/cases/{case}/referrals/asylum_authority/answer"),
+        json!({"answer": "protected", "reason": "refugee status confirmed"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(step(&judge_a, "authorise").await.0, 202);
+    let (status, body) = step(&judge_b, "authorise").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(step(&police, "start_execution").await.0, 200);
+
+    // Every measure, every documented part, one item per seizing measure.
+    let parties = request["parties"].as_array().expect("parties");
+    let mut items = Vec::new();
+    for (n, measure) in request["measures"]
+        .as_array()
+        .expect("measures")
+        .iter()
+        .enumerate()
+    {
+        let party = measure["party"].as_u64();
+        let seizes = matches!(
+            measure["kind"].as_str(),
+            Some("search_premises" | "seize_devices" | "seize_documents" | "banking_records")
+        );
+        let inventory: Vec<Value> = if seizes {
+            let id = format!("I-{n}");
+            items.push(id.clone());
+            let owner = party.map(|p| parties[p as usize]["names"][0].clone());
+            vec![
+                json!({"id": id, "description": format!("seized under measure {n}"),
+                        "owner_party": party, "owner_name": owner,
+                        "privileged": "possible", "sealed": true}),
+            ]
+        } else {
+            Vec::new()
+        };
+        let custody: Vec<Value> = inventory
+            .iter()
+            .map(|i| json!({"item": i["id"], "at": "2019-10-02T10:00:00Z", "from": "team", "to": "registry"}))
+            .collect();
+        let record = json!({
+            "warrant": {"reference": "JI/2019/771", "shown_to": "the occupant"},
+            "counsel": {"notified_at": "2019-10-02T07:00:00Z", "present": true, "absent_reason": null},
+            "observer": {"name": "Me Janssens", "qualification": "delegate of the bâtonnier"},
+            "foreign_officials": [],
+            "inventory": inventory,
+            "custody": custody,
+            "questioned_by": "judge"
+        });
+        let path = format!("/api/v1/cases/{case}/measures/{n}/execution");
+        let (status, body) = send(&app, &police, Method::PUT, &path, record).await;
+        assert_eq!(status, 200, "measure {n}: {body}");
+        let (status, body) = send(
+            &app,
+            &police,
+            Method::POST,
+            &format!("{path}/complete"),
+            Value::Null,
+        )
+        .await;
+        assert_eq!(status, 200, "measure {n}: {body}");
+    }
+
+    let basis = decision["legal_basis"]["instruments"][0]["id"].clone();
+    let (status, transfer) = send(
+        &app,
+        &officer,
+        Method::POST,
+        &format!("/api/v1/cases/{case}/transfers"),
+        json!({"recipient": "Prosecutor General's Office of the Republic of Kazakhstan",
+               "legal_basis": basis, "items": items,
+               "text": "Material gathered in execution of your request."}),
+    )
+    .await;
+    assert_eq!(status, 201, "{transfer}");
+    let tid = transfer["id"].as_str().expect("id").to_owned();
+    let approve = format!("/api/v1/transfers/{tid}/approve");
+    let (status, body) = send(
+        &app,
+        &judge_a,
+        Method::POST,
+        &approve,
+        json!({"reason": "send"}),
+    )
+    .await;
+    expect_error(status, &body, 409, "transfer_blocked");
+    for item in transfer["items"].as_array().expect("items") {
+        if item["blocks"].as_array().is_some_and(|b| !b.is_empty()) {
+            let path = format!(
+                "/api/v1/transfers/{tid}/items/{}/override",
+                item["item"].as_str().expect("id")
+            );
+            let (status, body) = send(
+                &app,
+                &judge_a,
+                Method::POST,
+                &path,
+                json!({"reason": "read and weighed by the judge"}),
+            )
+            .await;
+            assert_eq!(status, 200, "{body}");
+        }
+    }
+    let (status, _) = send(
+        &app,
+        &judge_a,
+        Method::POST,
+        &approve,
+        json!({"reason": "send"}),
+    )
+    .await;
+    assert_eq!(status, 202);
+    let (status, body) = send(
+        &app,
+        &judge_b,
+        Method::POST,
+        &approve,
+        json!({"reason": "agreed"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["state"].as_str()),
+        (200, Some("sent")),
+        "{body}"
+    );
+    let (status, body) = step(&officer, "close").await;
+    assert_eq!(
+        (status, body["state"].as_str()),
+        (200, Some("closed")),
+        "{body}"
+    );
+    let (status, body) = send(
+        &app,
+        app.token(Role::Auditor),
+        Method::POST,
+        "/api/v1/ledger/verify",
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+}
