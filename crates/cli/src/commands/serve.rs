@@ -1,6 +1,7 @@
 //! `haven serve [--bind ADDR] [--demo]` (DESIGN §5.1): the HTTP API over the data directory, or,
 //! with `--demo`, over a fresh temporary one holding the bundled example data and one account
-//! per role, whose tokens are printed so a newcomer can try every role at once.
+//! per role (and a second judge, for four-eyes steps), whose tokens are printed so a newcomer can
+//! try every role at once.
 //!
 //! The screening index is loaded before the first request is accepted, and caught up once a
 //! second with imports made by other processes (`haven import` while the server runs), so they
@@ -93,10 +94,10 @@ pub fn run(args: ServeArgs, data_dir: &Path) -> anyhow::Result<()> {
         println!("  OpenAPI document: http://{address}/openapi.json");
         if !accounts.is_empty() {
             println!("  Demo accounts (tokens valid for this run only):");
-            for (role, token) in &accounts {
-                println!("    {:<15} {token}", role.as_str());
+            for (label, _, token) in &accounts {
+                println!("    {label:<15} {token}");
             }
-            if let Some((_, token)) = accounts.iter().find(|(r, _)| *r == Role::Officer) {
+            if let Some((_, _, token)) = accounts.iter().find(|(_, r, _)| *r == Role::Officer) {
                 println!(
                     "  Try: curl -s -H 'Authorization: Bearer {token}' -H 'Content-Type: \
                      application/json' -d '{{\"names\": [\"Жаксыбекова Алия\"]}}' \
@@ -140,16 +141,21 @@ async fn catch_up_loop(service: Arc<Service>) {
     }
 }
 
-/// Imports the bundled example data and creates one account per role; returns their tokens.
-fn demo_data(service: &Service) -> anyhow::Result<Vec<(Role, String)>> {
+/// Imports the bundled example data and creates one account per role, and a second judge (the
+/// workflow's four-eyes steps need two); returns each account's label and token.
+fn demo_data(service: &Service) -> anyhow::Result<Vec<(String, Role, String)>> {
     import_bundled(service)?;
     let admin = service::operator(Role::Admin);
+    let accounts = Role::ALL
+        .iter()
+        .map(|&role| (role.as_str().to_owned(), role))
+        .chain(std::iter::once(("judge-2".to_owned(), Role::Judge)));
     let mut tokens = Vec::new();
-    for &role in Role::ALL {
-        let name = AccountName::parse(&format!("demo-{}", role.as_str().replace('_', "-")))
+    for (label, role) in accounts {
+        let name = AccountName::parse(&format!("demo-{}", label.replace('_', "-")))
             .map_err(|e| anyhow::anyhow!("demo account name: {e}"))?;
         let token = service.add_user(&admin, &NewUser { name, role }, None)?;
-        tokens.push((role, token));
+        tokens.push((label, role, token));
     }
     Ok(tokens)
 }

@@ -125,7 +125,9 @@ fn the_demo_server_answers_every_role_and_stops_on_sigterm() {
         }
     }
     assert!(!address.is_empty(), "no address printed");
-    assert_eq!(tokens.len(), 6, "{tokens:?}");
+    // One per role, and a second judge for the four-eyes steps.
+    assert_eq!(tokens.len(), 7, "{tokens:?}");
+    assert!(tokens.contains_key("judge-2"), "{tokens:?}");
 
     let (status, body) = http(&address, "GET", "/healthz", None, "");
     assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
