@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AccountName, ReferralCode, Role, SafeguardCode};
+use crate::{AccountName, Principal, ReferralCode, Role, SafeguardCode};
 
 codes! {
     /// Where a case stands (DESIGN §5.5).
@@ -183,6 +183,18 @@ pub struct Signed {
     pub role: Role,
     pub at: jiff::Timestamp,
     pub reason: Reason,
+}
+
+impl Signed {
+    /// `by`'s signature on a step taken at `at` for `reason`.
+    pub fn new(by: &Principal, at: jiff::Timestamp, reason: Reason) -> Signed {
+        Signed {
+            actor: by.actor.clone(),
+            role: by.role,
+            at,
+            reason,
+        }
+    }
 }
 
 /// One event in a case's history.

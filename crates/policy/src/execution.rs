@@ -47,6 +47,8 @@ use haven_domain::workflow::{
 use haven_domain::{Decision, Measure, MeasureKind, Principal, Request, Role, SafeguardCode};
 use haven_names::{Matcher, Tier};
 
+use crate::workflow::require_role;
+
 /// Which measures a safeguard concerns at execution.
 #[derive(Debug, Clone, Copy)]
 enum Reach {
@@ -270,7 +272,7 @@ pub fn save(
     at: jiff::Timestamp,
 ) -> Result<CaseFile, Refusal> {
     // The police execute (DESIGN §5.5: the execution endpoints are theirs alone).
-    police_only(by, "save an execution record")?;
+    require_role(by, Role::Police, "save an execution record")?;
     executing(file, measure_of(request, measure)?, "saved")?;
     not_completed(file, measure)?;
     ids_unique_in_case(file, measure, &record)?;
@@ -323,7 +325,7 @@ pub fn complete(
     at: jiff::Timestamp,
     reason: Reason,
 ) -> Result<(CaseFile, Option<EventRecord>), Refusal> {
-    police_only(by, "complete an execution record")?;
+    require_role(by, Role::Police, "complete an execution record")?;
     let the_measure = measure_of(request, measure)?;
     executing(file, the_measure, "completed")?;
     let Some(execution) = file.executions.get(&measure) else {
@@ -334,12 +336,7 @@ pub fn complete(
         return Err(refusal);
     }
 
-    let signed = Signed {
-        actor: by.actor.clone(),
-        role: by.role,
-        at,
-        reason,
-    };
+    let signed = Signed::new(by, at, reason);
     let mut file = file.clone();
     let deferred = deferred(decision, measure, the_measure, &execution.record);
     if let Some(execution) = file.executions.get_mut(&measure) {
@@ -363,19 +360,6 @@ pub fn complete(
     let event =
         crate::workflow::record_event(&mut file, CaseEvent::CompleteExecution, signed, None)?;
     Ok((file, Some(event)))
-}
-
-fn police_only(by: &Principal, step: &str) -> Result<(), Refusal> {
-    if by.role == Role::Police {
-        return Ok(());
-    }
-    Err(Refusal::new(
-        RefusalCode::Forbidden,
-        format!(
-            "only the police {step}; {} has the role {}",
-            by.actor, by.role
-        ),
-    ))
 }
 
 /// Records are kept while the case is executing; the record of a measure that does not hold

@@ -41,6 +41,7 @@ use haven_domain::{BasisKind, CountryCode, Decision, FindingCode, Principal, Req
 use haven_names::{AnalysedName, Matcher, Tier, compare};
 
 use crate::PartnerTable;
+use crate::workflow::require_role;
 
 /// A protected person the case touches (a registry match of a party, or a relative found two
 /// hops out), with every name the registry has for them.
@@ -115,7 +116,7 @@ pub fn propose(
     reason: Reason,
 ) -> Result<(CaseFile, String), Refusal> {
     require_role(by, Role::Officer, "propose a transfer")?;
-    let signed = sign(by, at, reason);
+    let signed = Signed::new(by, at, reason);
     let mut next = file.clone();
     crate::workflow::record_event(&mut next, CaseEvent::ProposeTransfer, signed.clone(), None)?;
     check_items(&proposal.items)?;
@@ -213,7 +214,7 @@ pub fn sort_item(
         item.to_owned(),
         Sorting {
             privileged,
-            by: sign(by, at, reason),
+            by: Signed::new(by, at, reason),
         },
     );
     Ok(next)
@@ -263,7 +264,7 @@ pub fn override_item(
         .blocks
         .iter()
         .any(|b| b.reason == BlockReason::PrivilegeUnsorted);
-    let signed = sign(by, at, reason);
+    let signed = Signed::new(by, at, reason);
     entry.override_by = Some(signed.clone());
     if sorts {
         next.sortings.insert(
@@ -306,7 +307,7 @@ pub fn approve(
             ),
         ));
     }
-    let signed = sign(by, at, reason);
+    let signed = Signed::new(by, at, reason);
     found.approvals.push(signed.clone());
     if found.approvals.len() < 2 {
         return Ok((next, Approval::Recorded));
@@ -321,29 +322,6 @@ pub fn approve(
 /// Looks a transfer up (for readers); `not_found` refusal if absent.
 pub fn find<'f>(file: &'f CaseFile, transfer: &str) -> Result<&'f Transfer, Refusal> {
     file.transfer(transfer).ok_or_else(|| not_found(transfer))
-}
-
-fn require_role(by: &Principal, role: Role, step: &str) -> Result<(), Refusal> {
-    if by.role == role {
-        Ok(())
-    } else {
-        Err(Refusal::new(
-            RefusalCode::Forbidden,
-            format!(
-                "role: only the {role} role may {step}; {} acts as {}",
-                by.actor, by.role
-            ),
-        ))
-    }
-}
-
-fn sign(by: &Principal, at: jiff::Timestamp, reason: Reason) -> Signed {
-    Signed {
-        actor: by.actor.clone(),
-        role: by.role,
-        at,
-        reason,
-    }
 }
 
 fn not_found(transfer: &str) -> Refusal {

@@ -204,12 +204,7 @@ pub fn transition(
 ) -> Result<(CaseFile, Applied), Refusal> {
     let event = step.event;
     let plan = plan(file, decision, event, step.by.role)?;
-    let signed = Signed {
-        actor: step.by.actor.clone(),
-        role: step.by.role,
-        at: step.at,
-        reason: step.reason,
-    };
+    let signed = Signed::new(step.by, step.at, step.reason);
 
     let first_approval = if plan.four_eyes {
         match &file.pending {
@@ -403,12 +398,7 @@ pub fn answer_referral(
     let mut next = file.clone();
     next.referrals[index].answer = Some(ReferralAnswered {
         answer,
-        by: Signed {
-            actor: by.actor.clone(),
-            role: by.role,
-            at,
-            reason,
-        },
+        by: Signed::new(by, at, reason),
     });
     Ok(next)
 }
@@ -446,6 +436,22 @@ fn doing(event: CaseEvent) -> &'static str {
         CaseEvent::CompleteExecution => "complete a case's execution",
         CaseEvent::ProposeTransfer => "propose a transfer",
         CaseEvent::SendTransfer => "send a transfer",
+    }
+}
+
+/// Refuses anyone but `role` a step that is that role's alone (keeping an execution record,
+/// proposing or approving a transfer): the execution record's and the gate's role check.
+pub(crate) fn require_role(by: &Principal, role: Role, step: &str) -> Result<(), Refusal> {
+    if by.role == role {
+        Ok(())
+    } else {
+        Err(Refusal::new(
+            RefusalCode::Forbidden,
+            format!(
+                "role: only the {role} role may {step}; {} acts as {}",
+                by.actor, by.role
+            ),
+        ))
     }
 }
 
