@@ -200,17 +200,14 @@ impl Service {
         action: haven_ledger::Action,
         what: &str,
         reason: &str,
-        objects: &[String],
+        objects: &[(&str, String)],
     ) -> Result<Entry, Refusal> {
         let invalid = |e: haven_ledger::EntryError| {
             Refusal::new(RefusalCode::Invalid, format!("ledger entry: {e}"))
         };
         let objects = objects
             .iter()
-            .map(|o| {
-                let (prefix, value) = o.split_once(':').unwrap_or(("object", o));
-                ObjectId::tagged(prefix, value)
-            })
+            .map(|(prefix, value)| ObjectId::tagged(prefix, value))
             .collect::<Result<Vec<_>, _>>()
             .map_err(invalid)?;
         Ok(entry_by(who, action, justification(what, reason))
@@ -295,7 +292,7 @@ impl Service {
                 haven_ledger::Action::Referral,
                 &format!("referral to {code} answered: {answer}"),
                 reason.as_str(),
-                &[format!("referral:{code}")],
+                &[("referral", code.to_string())],
             )?;
             Ok(one_entry(file, entry))
         })?;
@@ -358,7 +355,7 @@ impl Service {
                 haven_ledger::Action::ExecutionRecord,
                 &format!("execution record of measure {measure} saved"),
                 "record amended by the executing officer",
-                &[format!("measure:{measure}")],
+                &[("measure", measure.to_string())],
             )?;
             Ok(one_entry(file, entry))
         })?;
@@ -395,7 +392,7 @@ impl Service {
                 haven_ledger::Action::ExecutionRecord,
                 &format!("execution record of measure {measure} completed"),
                 reason.as_str(),
-                &[format!("measure:{measure}")],
+                &[("measure", measure.to_string())],
             )?];
             if let Some(record) = moved {
                 entries.push(Self::case_entry(
@@ -508,8 +505,8 @@ impl Service {
                 at,
                 reason.clone(),
             )?;
-            let mut objects = vec![format!("transfer:{id}")];
-            objects.extend(proposal.items.iter().map(|i| format!("item:{i}")));
+            let mut objects = vec![("transfer", id.clone())];
+            objects.extend(proposal.items.iter().map(|i| ("item", i.clone())));
             let entry = Self::case_entry(
                 who,
                 haven_ledger::Action::Decision,
@@ -562,7 +559,7 @@ impl Service {
                 haven_ledger::Action::Decision,
                 &format!("item {item} sorted: {verdict}"),
                 reason.as_str(),
-                &[format!("item:{item}")],
+                &[("item", item.to_owned())],
             )?;
             Ok(one_entry(file, entry))
         })?;
@@ -588,7 +585,10 @@ impl Service {
                 haven_ledger::Action::Decision,
                 &format!("transfer {transfer_id}: block on item {item} overridden"),
                 reason.as_str(),
-                &[format!("transfer:{transfer_id}"), format!("item:{item}")],
+                &[
+                    ("transfer", transfer_id.to_owned()),
+                    ("item", item.to_owned()),
+                ],
             )?;
             Ok(one_entry(file, entry))
         })?;
@@ -610,7 +610,7 @@ impl Service {
         let (file, _) = self.change_case(case_id, |case| {
             let (file, approval) = gate::approve(&case.file, transfer_id, who, at, reason.clone())?;
             let transfer = gate::find(&file, transfer_id)?;
-            let mut objects = vec![format!("transfer:{transfer_id}")];
+            let mut objects = vec![("transfer", transfer_id.to_owned())];
             let entry = match approval {
                 Approval::Recorded => Self::case_entry(
                     who,
@@ -620,7 +620,7 @@ impl Service {
                     &objects,
                 )?,
                 Approval::Sent => {
-                    objects.extend(transfer.items.iter().map(|i| format!("item:{}", i.item)));
+                    objects.extend(transfer.items.iter().map(|i| ("item", i.item.clone())));
                     let approvers: Vec<&str> = transfer
                         .approvals
                         .iter()
