@@ -219,22 +219,6 @@ impl Service {
         })
     }
 
-    /// The principal an account name and web UI password stand for.
-    pub fn authenticate_password(
-        &self,
-        name: &str,
-        password: &str,
-    ) -> Result<Principal, AuthError> {
-        let account = self.read_account(name)?;
-        let Some(hash) = &account.password_hash else {
-            return Err(AuthError::Invalid);
-        };
-        if !haven_access::verify_password(password, hash) {
-            return Err(AuthError::Invalid);
-        }
-        active_principal(&account)
-    }
-
     /// The stored account of this name; an unknown name is invalid credentials.
     fn read_account(&self, name: &str) -> Result<Account, AuthError> {
         self.db
@@ -245,7 +229,7 @@ impl Service {
 }
 
 /// The account's principal if it is active.
-fn active_principal(account: &Account) -> Result<Principal, AuthError> {
+pub(crate) fn active_principal(account: &Account) -> Result<Principal, AuthError> {
     if !account.is_active() {
         return Err(AuthError::Disabled);
     }

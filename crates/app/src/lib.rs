@@ -22,6 +22,7 @@ mod ledger;
 pub mod need_to_know;
 mod screening;
 pub mod screening_index;
+mod sessions;
 mod workflow;
 
 use std::path::PathBuf;
@@ -41,6 +42,9 @@ pub use imports::{
 };
 pub use need_to_know::{ProtectionView, ScreenedMatch};
 pub use screening::ScreenOptions;
+pub use sessions::{
+    LOCKED_FOR, MAX_FAILED_SIGN_INS, SESSION_IDLE, SESSION_MAX, SignInError, SignedIn, WebSession,
+};
 pub use screening_index::{INDEX_FILE, IndexOrigin, IndexUpdate, ScreeningIndex};
 pub use workflow::{
     EventOutcome, ReferralListing, Statistics, StatisticsRow, TransferRequest, TransferView,

@@ -23,6 +23,8 @@ pub struct Account {
     pub created_at: String,
     /// When it was disabled, if it was.
     pub disabled_at: Option<String>,
+    /// Web sign-in is locked until then (after repeated wrong passwords), if it was locked.
+    pub locked_until: Option<String>,
 }
 
 impl std::fmt::Debug for Account {
@@ -34,6 +36,7 @@ impl std::fmt::Debug for Account {
             .field("has_password", &self.password_hash.is_some())
             .field("created_at", &self.created_at)
             .field("disabled_at", &self.disabled_at)
+            .field("locked_until", &self.locked_until)
             .finish()
     }
 }
@@ -67,7 +70,8 @@ impl std::fmt::Debug for NewAccount {
     }
 }
 
-const COLUMNS: &str = "name, role, token_hash, password_hash, created_at, disabled_at";
+const COLUMNS: &str =
+    "name, role, token_hash, password_hash, created_at, disabled_at, locked_until";
 
 fn account_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
     Ok(Account {
@@ -77,6 +81,7 @@ fn account_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
         password_hash: row.get(3)?,
         created_at: row.get(4)?,
         disabled_at: row.get(5)?,
+        locked_until: row.get(6)?,
     })
 }
 

@@ -18,9 +18,9 @@ use haven_domain::{
 use haven_ledger::{Entry, StoredCheckpoint, VerifiedLog};
 
 use crate::{
-    Account, Case, CaseSummary, CaseUpdate, CaseUpdateError, DataCounts, FileChange, ImportError,
-    ImportItem, ImportMeta, ImportMode, ImportReport, InclusionBundle, Link, NewAccount, Receipt,
-    Store, StoreError, StoredPerson,
+    Account, Case, CaseSummary, CaseUpdate, CaseUpdateError, DataCounts, FailedSignIn, FileChange,
+    ImportError, ImportItem, ImportMeta, ImportMode, ImportReport, InclusionBundle, Link,
+    NewAccount, NewSession, Receipt, Store, StoreError, StoredPerson, StoredSession,
 };
 
 /// What the service layer needs of persistence, shareable across threads. Each method is one
@@ -94,6 +94,25 @@ pub trait Database: Send + Sync + std::fmt::Debug {
     fn account(&self, name: &str) -> Result<Option<Account>, StoreError>;
     /// Every account.
     fn list_accounts(&self) -> Result<Vec<Account>, StoreError>;
+    /// Stores a new web session.
+    fn create_session(&self, session: &NewSession) -> Result<(), StoreError>;
+    /// The web session whose secret hashes to `id_hash`.
+    fn session(&self, id_hash: &str) -> Result<Option<StoredSession>, StoreError>;
+    /// Records that a web session was used at `at`.
+    fn touch_session(&self, id_hash: &str, at: &str) -> Result<(), StoreError>;
+    /// Ends a web session.
+    fn end_session(&self, id_hash: &str) -> Result<(), StoreError>;
+    /// Counts a wrong password; the `limit`-th locks sign-in until `lock_until` and appends
+    /// `lock_entry` in the same transaction.
+    fn record_failed_sign_in(
+        &self,
+        name: &str,
+        limit: u32,
+        lock_until: &str,
+        lock_entry: Entry,
+    ) -> Result<FailedSignIn, StoreError>;
+    /// Clears the failed sign-in count and lock after a successful sign-in.
+    fn clear_failed_sign_ins(&self, name: &str) -> Result<(), StoreError>;
 }
 
 /// The SQLite [`Database`]: one writer connection, a pool of readers, all on
@@ -275,6 +294,36 @@ impl Database for SqliteDatabase {
 
     fn list_accounts(&self) -> Result<Vec<Account>, StoreError> {
         self.read(Store::list_accounts)
+    }
+
+    fn create_session(&self, session: &NewSession) -> Result<(), StoreError> {
+        self.write(|s| s.create_session(session))
+    }
+
+    fn session(&self, id_hash: &str) -> Result<Option<StoredSession>, StoreError> {
+        self.read(|s| s.session(id_hash))
+    }
+
+    fn touch_session(&self, id_hash: &str, at: &str) -> Result<(), StoreError> {
+        self.write(|s| s.touch_session(id_hash, at))
+    }
+
+    fn end_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        self.write(|s| s.end_session(id_hash))
+    }
+
+    fn record_failed_sign_in(
+        &self,
+        name: &str,
+        limit: u32,
+        lock_until: &str,
+        lock_entry: Entry,
+    ) -> Result<FailedSignIn, StoreError> {
+        self.write(|s| s.record_failed_sign_in(name, limit, lock_until, lock_entry))
+    }
+
+    fn clear_failed_sign_ins(&self, name: &str) -> Result<(), StoreError> {
+        self.write(|s| s.clear_failed_sign_ins(name))
     }
 }
 

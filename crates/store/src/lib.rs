@@ -24,6 +24,7 @@ mod keyfile;
 mod ledger;
 mod migrate;
 mod records;
+mod sessions;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -41,6 +42,7 @@ pub use import::{
 pub use ledger::{InclusionBundle, Receipt};
 pub use migrate::SCHEMA_VERSION;
 pub use records::{Link, RecordSource, StoredPerson};
+pub use sessions::{FailedSignIn, NewSession, StoredSession};
 
 /// The database file inside the data directory.
 pub const DATABASE_FILE: &str = "haven.sqlite";

@@ -25,10 +25,15 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "case_files",
         include_str!("../migrations/0005_case_files.sql"),
     ),
+    (
+        6,
+        "web_sessions",
+        include_str!("../migrations/0006_web_sessions.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Brings the schema up to date.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
