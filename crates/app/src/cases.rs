@@ -4,7 +4,7 @@
 use haven_access::{Action, Principal};
 use haven_assess::Settings;
 use haven_domain::workflow::{CaseEvent, CaseFile, CaseState};
-use haven_domain::{Decision, PersonId, RegistryPerson, Request};
+use haven_domain::{Decision, FindingCode, Outcome, PersonId, RegistryPerson, Request};
 use haven_ledger::ObjectId;
 use haven_policy::Catalogue;
 use haven_store::CaseSummary;
@@ -211,5 +211,129 @@ impl Service {
             .ok_or_else(|| AppError::NotFound(format!("registry record {id}")))?;
         self.log_disclosure(who, why, &[], vec![id.as_str().to_owned()])?;
         Ok(person)
+    }
+}
+
+/// What the screening flagged about a case's parties, the strongest first: what a case list
+/// shows and filters on (a flag, never the protection details).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProtectionFlag {
+    /// A party is a protected person (a `match` in the protection registry).
+    Protected,
+    /// A party may be a protected person (a `possible` match awaiting confirmation).
+    Possible,
+    /// A party is a relative or household member of a protected person.
+    Relative,
+    /// None of these.
+    None,
+}
+
+impl ProtectionFlag {
+    pub const ALL: &[ProtectionFlag] = &[
+        ProtectionFlag::Protected,
+        ProtectionFlag::Possible,
+        ProtectionFlag::Relative,
+        ProtectionFlag::None,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProtectionFlag::Protected => "protected",
+            ProtectionFlag::Possible => "possible",
+            ProtectionFlag::Relative => "relative",
+            ProtectionFlag::None => "none",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ProtectionFlag> {
+        ProtectionFlag::ALL
+            .iter()
+            .copied()
+            .find(|f| f.as_str() == text)
+    }
+
+    /// The strongest flag a decision's finding codes raise.
+    fn of(codes: &[String]) -> ProtectionFlag {
+        let has = |code: FindingCode| codes.iter().any(|c| c == code.as_str());
+        if has(FindingCode::ProtectedAgainstRequestingState)
+            || has(FindingCode::ProtectedByOtherState)
+        {
+            ProtectionFlag::Protected
+        } else if has(FindingCode::PossibleMatchProtected) {
+            ProtectionFlag::Possible
+        } else if has(FindingCode::RelativeOfProtectedPerson) {
+            ProtectionFlag::Relative
+        } else {
+            ProtectionFlag::None
+        }
+    }
+}
+
+/// What a case list may be narrowed to; `None` fields do not narrow.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseFilter {
+    pub state: Option<CaseState>,
+    pub outcome: Option<Outcome>,
+    pub flag: Option<ProtectionFlag>,
+    /// Only cases with a referral open past its due date.
+    pub overdue_only: bool,
+}
+
+/// A case as a list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseListing {
+    #[serde(flatten)]
+    pub summary: CaseSummary,
+    pub flag: ProtectionFlag,
+    /// Referrals not answered yet, and of those the ones past their due date.
+    pub open_referrals: usize,
+    pub overdue_referrals: usize,
+}
+
+impl Service {
+    /// The cases `filter` lets through, newest first.
+    pub fn case_list(
+        &self,
+        who: &Principal,
+        filter: &CaseFilter,
+    ) -> Result<Vec<CaseListing>, AppError> {
+        self.authorize(who, Action::ListCases)?;
+        let now = self.clock().now();
+        let mut listings: Vec<CaseListing> = self
+            .db
+            .case_listing()
+            .map_err(AppError::from_store)?
+            .into_iter()
+            .map(|listed| CaseListing {
+                flag: ProtectionFlag::of(&listed.finding_codes),
+                open_referrals: listed
+                    .file
+                    .referrals
+                    .iter()
+                    .filter(|r| r.answer.is_none())
+                    .count(),
+                overdue_referrals: listed
+                    .file
+                    .referrals
+                    .iter()
+                    .filter(|r| r.is_overdue(now))
+                    .count(),
+                summary: listed.summary,
+            })
+            .filter(|listing| {
+                filter
+                    .state
+                    .is_none_or(|state| listing.summary.state == state.as_str())
+                    && filter
+                        .outcome
+                        .is_none_or(|outcome| listing.summary.outcome == outcome.as_str())
+                    && filter.flag.is_none_or(|flag| listing.flag == flag)
+                    && (!filter.overdue_only || listing.overdue_referrals > 0)
+            })
+            .collect();
+        listings.reverse();
+        Ok(listings)
     }
 }

@@ -35,17 +35,18 @@ use haven_ledger::{Actor, Entry, Justification};
 use haven_store::{Database, StoreError};
 
 pub use accounts::{AuthError, NewUser, UserSummary};
-pub use cases::{Assessed, CaseView, HistoryEntry};
+pub use cases::{Assessed, CaseFilter, CaseListing, CaseView, HistoryEntry, ProtectionFlag};
 pub use haven_access::{AccountName, Principal, Role};
 pub use imports::{
     FileSource, ImportKind, ImportOutcome, ImportProgress, ImportSource, MemorySource,
 };
 pub use need_to_know::{ProtectionView, ScreenedMatch};
 pub use screening::ScreenOptions;
+pub use screening_index::{INDEX_FILE, IndexOrigin, IndexUpdate, ScreeningIndex};
 pub use sessions::{
     LOCKED_FOR, MAX_FAILED_SIGN_INS, SESSION_IDLE, SESSION_MAX, SignInError, SignedIn, WebSession,
+    random_token,
 };
-pub use screening_index::{INDEX_FILE, IndexOrigin, IndexUpdate, ScreeningIndex};
 pub use workflow::{
     EventOutcome, ReferralListing, Statistics, StatisticsRow, TransferRequest, TransferView,
 };

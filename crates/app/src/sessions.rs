@@ -110,8 +110,8 @@ impl Service {
         self.db
             .clear_failed_sign_ins(&account.name)
             .map_err(|e| SignInError::Unavailable(AppError::from_store(e)))?;
-        let secret = random_secret().map_err(SignInError::Unavailable)?;
-        let csrf_token = random_secret().map_err(SignInError::Unavailable)?;
+        let secret = random_token().map_err(SignInError::Unavailable)?;
+        let csrf_token = random_token().map_err(SignInError::Unavailable)?;
         let expires_at = now.saturating_add(SESSION_MAX).unwrap_or(now);
         self.db
             .create_session(&NewSession {
@@ -142,10 +142,16 @@ impl Service {
         };
         let now = self.clock().now();
         if !is_current(&stored, now) {
-            self.db.end_session(&id_hash).map_err(AppError::from_store)?;
+            self.db
+                .end_session(&id_hash)
+                .map_err(AppError::from_store)?;
             return Ok(None);
         }
-        let principal = match self.db.account(&stored.account).map_err(AppError::from_store)? {
+        let principal = match self
+            .db
+            .account(&stored.account)
+            .map_err(AppError::from_store)?
+        {
             Some(account) => match active_principal(&account) {
                 Ok(principal) => principal,
                 Err(_) => return Ok(None),
@@ -230,7 +236,7 @@ impl Service {
 /// An Argon2id hash (same parameters as real ones) verified against when the account is
 /// unknown; made once per process from a random password nobody knows.
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    random_secret()
+    random_token()
         .ok()
         .and_then(|password| haven_access::hash_password(&password).ok())
         .unwrap_or_default()
@@ -250,8 +256,8 @@ fn parse_time(text: &str) -> Option<Timestamp> {
     text.parse().ok()
 }
 
-/// 32 random bytes, base64url without padding.
-fn random_secret() -> Result<String, AppError> {
+/// 32 random bytes, base64url without padding: a session secret, a CSRF token.
+pub fn random_token() -> Result<String, AppError> {
     use base64::Engine;
     let mut bytes = [0u8; SECRET_BYTES];
     getrandom::fill(&mut bytes)

@@ -7,17 +7,17 @@ use crate::jsonl::{from_value, object};
 use crate::person::non_empty_names;
 use crate::{CountryCode, Gender, PartialDate, PersonName, RecordError};
 
-/// What a party is to the request. Screening treats every role alike; the policy does not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PartyRole {
-    Subject,
-    HouseholdMember,
-    PremisesOwner,
-    AccountHolder,
-    Witness,
-    Counsel,
-    Other,
+codes! {
+    /// What a party is to the request. Screening treats every role alike; the policy does not.
+    PartyRole {
+        Subject = "subject",
+        HouseholdMember = "household_member",
+        PremisesOwner = "premises_owner",
+        AccountHolder = "account_holder",
+        Witness = "witness",
+        Counsel = "counsel",
+        Other = "other",
+    }
 }
 
 /// A person to screen.

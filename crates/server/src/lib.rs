@@ -32,21 +32,23 @@ use std::sync::Arc;
 
 use axum::Router;
 use haven_app::Service;
+pub use haven_web::WebOptions;
 
 pub use auth::{AuthFailure, Authenticate, Authenticated, require};
 pub use error::ApiError;
 pub use json::ApiJson;
 pub use middleware::{Limits, layered};
 
-/// The whole HTTP application over one service: `/api/v1`, `/openapi.json`, `/healthz`, behind
-/// the standard layers.
-pub fn application(service: Arc<Service>, limits: &Limits) -> Router {
+/// The whole HTTP application over one service: `/api/v1`, `/openapi.json`, `/healthz` and the
+/// web UI's pages (`haven-web`), behind the standard layers.
+pub fn application(service: Arc<Service>, limits: &Limits, web: WebOptions) -> Router {
     let router = openapi::into_router(
         openapi::api_router()
             .merge(api::routes())
             .merge(workflow_api::routes()),
     )
-    .with_state(api::AppState::new(service));
+    .with_state(api::AppState::new(Arc::clone(&service)))
+    .merge(haven_web::routes(service, web));
     layered(router, limits)
 }
 

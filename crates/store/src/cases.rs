@@ -62,6 +62,15 @@ pub struct CaseSummary {
     pub created_at: String,
 }
 
+/// A case as a case list needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedCase {
+    pub summary: CaseSummary,
+    pub file: CaseFile,
+    /// The distinct finding codes of its decision (`protected_person`, …).
+    pub finding_codes: Vec<String>,
+}
+
 impl Store {
     /// Stores an assessed request as a new case, with its ledger entry: the entry names the case
     /// and the request, and the stored decision names the entry's index and the tree root it
@@ -139,6 +148,39 @@ impl Store {
             files.push((summary, file));
         }
         Ok(files)
+    }
+
+    /// Every case with its file and the distinct codes of its decision's findings, oldest first:
+    /// what a case list filters on, without parsing every decision.
+    pub fn case_listing(&self) -> Result<Vec<ListedCase>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, reference, kind, requesting_state, outcome, state, created_at, file_json,
+                    (SELECT group_concat(DISTINCT json_extract(f.value, '$.code'))
+                     FROM json_each(decision_json, '$.findings') AS f)
+             FROM cases ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                summary_row(r)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<String>>(8)?,
+            ))
+        })?;
+        let mut listed = Vec::new();
+        for row in rows {
+            let (summary, json, codes) = row?;
+            let file = parse_file(&summary.id, json.as_deref())?;
+            let finding_codes = codes
+                .as_deref()
+                .map(|codes| codes.split(',').map(str::to_owned).collect())
+                .unwrap_or_default();
+            listed.push(ListedCase {
+                summary,
+                file,
+                finding_codes,
+            });
+        }
+        Ok(listed)
     }
 
     /// One case with its request and decision.

@@ -20,7 +20,7 @@ use haven_ledger::{Entry, StoredCheckpoint, VerifiedLog};
 use crate::{
     Account, Case, CaseSummary, CaseUpdate, CaseUpdateError, DataCounts, FailedSignIn, FileChange,
     ImportError, ImportItem, ImportMeta, ImportMode, ImportReport, InclusionBundle, Link,
-    NewAccount, NewSession, Receipt, Store, StoreError, StoredPerson, StoredSession,
+    ListedCase, NewAccount, NewSession, Receipt, Store, StoreError, StoredPerson, StoredSession,
 };
 
 /// What the service layer needs of persistence, shareable across threads. Each method is one
@@ -71,6 +71,8 @@ pub trait Database: Send + Sync + std::fmt::Debug {
     fn get_case(&self, id: &str) -> Result<Option<Case>, StoreError>;
     /// Every case with its file, oldest first.
     fn case_files(&self) -> Result<Vec<(CaseSummary, CaseFile)>, StoreError>;
+    /// Every case with its file and its decision's finding codes, oldest first.
+    fn case_listing(&self) -> Result<Vec<ListedCase>, StoreError>;
     /// Changes a case's file under the caller's rules, with its ledger entries, in one
     /// transaction that no other writer interleaves with (see [`Store::update_case_file`]).
     fn update_case_file(
@@ -250,6 +252,10 @@ impl Database for SqliteDatabase {
 
     fn get_case(&self, id: &str) -> Result<Option<Case>, StoreError> {
         self.read(|store| store.get_case(id))
+    }
+
+    fn case_listing(&self) -> Result<Vec<ListedCase>, StoreError> {
+        self.read(Store::case_listing)
     }
 
     fn case_files(&self) -> Result<Vec<(CaseSummary, CaseFile)>, StoreError> {

@@ -33,7 +33,7 @@ use haven_ledger::{EntryError, KeyError, NoteError, Signer, SigningKey, VerifyEr
 use rusqlite::{Connection, TransactionBehavior};
 
 pub use accounts::{Account, NewAccount};
-pub use cases::{Case, CaseSummary, CaseUpdate, CaseUpdateError, FileChange};
+pub use cases::{Case, CaseSummary, CaseUpdate, CaseUpdateError, FileChange, ListedCase};
 pub use database::{Database, SqliteDatabase};
 pub use import::{
     DataCounts, ImportError, ImportItem, ImportMeta, ImportMode, ImportReport, Reject,

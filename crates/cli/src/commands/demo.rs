@@ -8,8 +8,8 @@
 use std::path::Path;
 
 use anyhow::Context;
-use haven_app::{ImportKind, ImportOutcome, MemorySource, Role, Service};
-use haven_domain::parse_request;
+use haven_app::{Assessed, ImportKind, ImportOutcome, MemorySource, Role, Service};
+use haven_domain::{Request, parse_request};
 use haven_store::ImportMode;
 
 use super::service;
@@ -43,13 +43,7 @@ pub fn run() -> anyhow::Result<()> {
         );
     }
 
-    let officer = service::operator(Role::Officer);
-    for (name, text) in bundled::REQUESTS {
-        let request =
-            parse_request(text).with_context(|| format!("examples/data/requests/{name}"))?;
-        let assessed = service
-            .assess(&officer, &request, true)
-            .with_context(|| format!("assessing {name}"))?;
+    for (name, request, assessed) in assess_bundled(&service)? {
         println!("\n{}", "=".repeat(100));
         println!("{name} → case {}", assessed.case.as_deref().unwrap_or("-"));
         println!("{}", "=".repeat(100));
@@ -65,6 +59,24 @@ pub fn run() -> anyhow::Result<()> {
     );
     demo_footer(&data_dir);
     Ok(())
+}
+
+/// Assesses every bundled example request as the operator in the officer's role, each stored as
+/// a case (`haven demo` and `haven serve --demo`).
+pub(super) fn assess_bundled(
+    service: &Service,
+) -> anyhow::Result<Vec<(&'static str, Request, Assessed)>> {
+    let officer = service::operator(Role::Officer);
+    let mut assessed = Vec::new();
+    for (name, text) in bundled::REQUESTS {
+        let request =
+            parse_request(text).with_context(|| format!("examples/data/requests/{name}"))?;
+        let decision = service
+            .assess(&officer, &request, true)
+            .with_context(|| format!("assessing {name}"))?;
+        assessed.push((*name, request, decision));
+    }
+    Ok(assessed)
 }
 
 /// Imports the bundled example registry and context through the service, as the operator in the

@@ -18,7 +18,7 @@ use clap::Args;
 use haven_app::{AccountName, IndexOrigin, NewUser, Role, Service};
 use haven_server::Limits;
 
-use super::demo::import_bundled;
+use super::demo::{assess_bundled, import_bundled};
 use super::service;
 
 /// How often the running index looks for imports made by other processes.
@@ -36,6 +36,9 @@ pub struct ServeArgs {
     /// The state that receives the requests (ISO 3166-1 alpha-2).
     #[arg(long, env = "HAVEN_RECEIVING_STATE", default_value = service::DEFAULT_RECEIVING_STATE)]
     receiving_state: String,
+    /// Mark the web UI's session cookie `Secure`: set this when Haven is served behind TLS.
+    #[arg(long)]
+    secure_cookies: bool,
     /// The largest request body accepted, in bytes.
     #[arg(long, default_value_t = Limits::default().body_bytes)]
     max_body_bytes: usize,
@@ -91,13 +94,27 @@ pub fn run(args: ServeArgs, data_dir: &Path) -> anyhow::Result<()> {
             "Haven serves the API on http://{address} (data: {})",
             data_dir.display()
         );
+        println!("  Web UI: http://{address}/");
         println!("  OpenAPI document: http://{address}/openapi.json");
         if !accounts.is_empty() {
-            println!("  Demo accounts (tokens valid for this run only):");
-            for (label, _, token) in &accounts {
-                println!("    {label:<15} {token}");
+            println!(
+                "  Demo accounts (valid for this run only): web sign-in name and password, API \
+                 token"
+            );
+            for account in &accounts {
+                println!(
+                    "    {:<15} {:<20} {}  {}",
+                    account.label,
+                    account.name.as_str(),
+                    account.password,
+                    account.token
+                );
             }
-            if let Some((_, _, token)) = accounts.iter().find(|(_, r, _)| *r == Role::Officer) {
+            if let Some(token) = accounts
+                .iter()
+                .find(|a| a.role == Role::Officer)
+                .map(|a| &a.token)
+            {
                 println!(
                     "  Try: curl -s -H 'Authorization: Bearer {token}' -H 'Content-Type: \
                      application/json' -d '{{\"names\": [\"Жаксыбекова Алия\"]}}' \
@@ -110,7 +127,10 @@ pub fn run(args: ServeArgs, data_dir: &Path) -> anyhow::Result<()> {
             body_bytes: args.max_body_bytes,
             ..Limits::default()
         };
-        let app = haven_server::application(Arc::clone(&service), &limits);
+        let web = haven_server::WebOptions {
+            secure_cookies: args.secure_cookies,
+        };
+        let app = haven_server::application(Arc::clone(&service), &limits, web);
         let served = haven_server::serve(listener, app, haven_server::shutdown_signal()).await;
         catch_up.abort();
         served.context("serving")
@@ -141,21 +161,48 @@ async fn catch_up_loop(service: Arc<Service>) {
     }
 }
 
-/// Imports the bundled example data and creates one account per role, and a second judge (the
-/// workflow's four-eyes steps need two); returns each account's label and token.
-fn demo_data(service: &Service) -> anyhow::Result<Vec<(String, Role, String)>> {
+/// A demo account: its label, role, name, web password and API token (valid for this run only).
+struct DemoAccount {
+    label: String,
+    role: Role,
+    name: AccountName,
+    password: String,
+    token: String,
+}
+
+/// Imports the bundled example data, assesses the bundled requests (so the case list has
+/// cases), and creates one account per role and a second judge (the workflow's four-eyes steps
+/// need two), each with a random web password and an API token.
+fn demo_data(service: &Service) -> anyhow::Result<Vec<DemoAccount>> {
     import_bundled(service)?;
+    assess_bundled(service)?;
     let admin = service::operator(Role::Admin);
     let accounts = Role::ALL
         .iter()
         .map(|&role| (role.as_str().to_owned(), role))
         .chain(std::iter::once(("judge-2".to_owned(), Role::Judge)));
-    let mut tokens = Vec::new();
+    let mut created = Vec::new();
     for (label, role) in accounts {
         let name = AccountName::parse(&format!("demo-{}", label.replace('_', "-")))
             .map_err(|e| anyhow::anyhow!("demo account name: {e}"))?;
-        let token = service.add_user(&admin, &NewUser { name, role }, None)?;
-        tokens.push((label, role, token));
+        // 16 characters of a 256-bit random token: well over the 12-character minimum, short
+        // enough to type.
+        let password: String = haven_app::random_token()?.chars().take(16).collect();
+        let token = service.add_user(
+            &admin,
+            &NewUser {
+                name: name.clone(),
+                role,
+            },
+            Some(&password),
+        )?;
+        created.push(DemoAccount {
+            label,
+            role,
+            name,
+            password,
+            token,
+        });
     }
-    Ok(tokens)
+    Ok(created)
 }

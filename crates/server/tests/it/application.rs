@@ -267,7 +267,11 @@ pub async fn spawn_api() -> ApiApp {
         tokens.insert(*role, token);
     }
     let service = Arc::new(service);
-    let router = haven_server::application(Arc::clone(&service), &Limits::default());
+    let router = haven_server::application(
+        Arc::clone(&service),
+        &Limits::default(),
+        haven_server::WebOptions::default(),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind port 0");

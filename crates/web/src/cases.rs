@@ -1,0 +1,394 @@
+//! The case list (filters: state, outcome, protection flag, referral overdue) and the case page:
+//! the decision memo (outcome, legal basis, numbered findings with the records and name forms
+//! they rest on, grounds with their sources, safeguards, referrals), the reply that will be sent
+//! abroad, the case's history, and the forms the reader's role may use on it (case events,
+//! referral answers). The service has already removed what the reader may not see.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use haven_app::{CaseFilter, CaseListing, CaseView, ProtectionFlag};
+use haven_domain::workflow::{CaseEvent, CaseState, ReferralAnswer};
+use haven_domain::{Outcome, ReferralCode};
+use serde::Deserialize;
+
+use crate::filters;
+use crate::page::{Frame, PageError, render};
+use crate::session::{Posted, Signed};
+use crate::{WebState, blocking};
+
+/// The case list's query: empty fields do not narrow.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ListQuery {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    flag: String,
+    #[serde(default)]
+    overdue: String,
+}
+
+/// One `<option>` of a filter.
+#[derive(Debug)]
+struct Choice {
+    value: &'static str,
+    label: String,
+    selected: bool,
+}
+
+fn choices(values: &[&'static str], chosen: &str) -> Vec<Choice> {
+    values
+        .iter()
+        .map(|&value| Choice {
+            value,
+            label: words(value),
+            selected: value == chosen,
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct CaseListPage {
+    frame: Frame,
+    cases: Vec<CaseListing>,
+    states: Vec<Choice>,
+    outcomes: Vec<Choice>,
+    flags: Vec<Choice>,
+    overdue: bool,
+    filtered: bool,
+}
+
+/// `GET /cases`.
+pub(crate) async fn list(
+    State(state): State<WebState>,
+    signed: Signed,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let frame = signed.frame("/cases");
+    let filter = CaseFilter {
+        state: parse_choice(&query.state, CaseState::parse, "state", &frame)?,
+        outcome: parse_choice(&query.outcome, Outcome::parse, "outcome", &frame)?,
+        flag: parse_choice(&query.flag, ProtectionFlag::parse, "flag", &frame)?,
+        overdue_only: !query.overdue.is_empty(),
+    };
+    let principal = signed.session.principal.clone();
+    let filter_used = filter.clone();
+    let cases = blocking(&state, move |service| {
+        Ok(service.case_list(&principal, &filter_used)?)
+    })
+    .await
+    .map_err(|e| e.in_frame(frame.clone()))?;
+    let page = CaseListPage {
+        frame,
+        cases,
+        states: choices(
+            &CaseState::ALL
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>(),
+            &query.state,
+        ),
+        outcomes: choices(
+            &Outcome::ALL.iter().map(|o| o.as_str()).collect::<Vec<_>>(),
+            &query.outcome,
+        ),
+        flags: choices(
+            &ProtectionFlag::ALL
+                .iter()
+                .map(|f| f.as_str())
+                .collect::<Vec<_>>(),
+            &query.flag,
+        ),
+        overdue: filter.overdue_only,
+        filtered: filter != CaseFilter::default(),
+    };
+    Ok(render(&page))
+}
+
+fn parse_choice<T>(
+    text: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    field: &str,
+    frame: &Frame,
+) -> Result<Option<T>, PageError> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    parse(text).map(Some).ok_or_else(|| {
+        PageError::new(
+            StatusCode::BAD_REQUEST,
+            "Invalid filter",
+            format!("{field}: {text:?} is not one of the choices"),
+        )
+        .in_frame(frame.clone())
+    })
+}
+
+/// A referral as the case page shows it, with the answers the reader may give (none if the
+/// referral is answered or not for the reader's role).
+#[derive(Debug)]
+struct ReferralRow {
+    code: &'static str,
+    label: String,
+    due: String,
+    overdue: bool,
+    answer: Option<String>,
+    answers: Vec<Choice>,
+}
+
+/// A finding with its number (grounds and reasons refer to it).
+#[derive(Debug)]
+struct FindingRow {
+    number: usize,
+    finding: haven_domain::DecisionFinding,
+    party: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    frame: Frame,
+    case: CaseView,
+    findings: Vec<FindingRow>,
+    referrals: Vec<ReferralRow>,
+    events: Vec<Choice>,
+    notice: Option<&'static str>,
+    form_error: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ShowQuery {
+    #[serde(default)]
+    done: String,
+}
+
+/// `GET /cases/{id}`.
+pub(crate) async fn show(
+    State(state): State<WebState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    Query(query): Query<ShowQuery>,
+) -> Result<Response, PageError> {
+    let notice = match query.done.as_str() {
+        "event" => Some("The step was recorded."),
+        "approval" => Some("Your approval was recorded; a second judge must now approve."),
+        "answer" => Some("The answer was recorded."),
+        _ => None,
+    };
+    case_page(&state, &signed, id, notice, None, StatusCode::OK).await
+}
+
+async fn case_page(
+    state: &WebState,
+    signed: &Signed,
+    id: String,
+    notice: Option<&'static str>,
+    form_error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let frame = signed.frame("/cases");
+    let principal = signed.session.principal.clone();
+    let case = blocking(state, move |service| Ok(service.case(&principal, &id)?))
+        .await
+        .map_err(|e| e.in_frame(frame.clone()))?;
+    let role = signed.session.principal.role;
+    let now = jiff::Timestamp::now();
+    let referrals = case
+        .file
+        .referrals
+        .iter()
+        .map(|referral| {
+            let answerable = referral.answer.is_none()
+                && haven_policy::workflow::answering_role(referral.code) == role;
+            ReferralRow {
+                code: referral.code.as_str(),
+                label: words(referral.code.as_str()),
+                due: referral.due.strftime("%Y-%m-%d").to_string(),
+                overdue: referral.is_overdue(now),
+                answer: referral.answer.as_ref().map(|a| {
+                    format!(
+                        "{} — by {} on {}: {}",
+                        words(a.answer.as_str()),
+                        a.by.actor,
+                        a.by.at.strftime("%Y-%m-%d %H:%M"),
+                        a.by.reason.as_str()
+                    )
+                }),
+                answers: if answerable {
+                    haven_policy::workflow::allowed_answers(referral.code)
+                        .iter()
+                        .map(|a| Choice {
+                            value: a.as_str(),
+                            label: words(a.as_str()),
+                            selected: false,
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+            }
+        })
+        .collect();
+    let findings = case
+        .decision
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(i, finding)| FindingRow {
+            number: i + 1,
+            party: finding.party.map(|p| party_label(&case, p)),
+            finding: finding.clone(),
+        })
+        .collect();
+    let events = case
+        .allowed_events
+        .iter()
+        .map(|e| Choice {
+            value: e.as_str(),
+            label: words(e.as_str()),
+            selected: false,
+        })
+        .collect();
+    let page = CasePage {
+        frame,
+        findings,
+        referrals,
+        events,
+        notice,
+        form_error,
+        case,
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+/// "party 1 (subject): Бекова Айгерим".
+fn party_label(case: &CaseView, index: usize) -> String {
+    match case.request.parties.get(index) {
+        Some(party) => format!(
+            "party {} ({}): {}",
+            index + 1,
+            party
+                .role
+                .map_or("no role given".to_owned(), |r| words(r.as_str())),
+            party.names.first().map_or("", |n| n.as_str())
+        ),
+        None => format!("party {}", index + 1),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct EventForm {
+    #[serde(default)]
+    event: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /cases/{id}/events`: a case event with its reason. A refusal is shown on the case page
+/// beside the form, with the rule's words.
+pub(crate) async fn event(
+    State(state): State<WebState>,
+    Path(id): Path<String>,
+    posted: Posted<EventForm>,
+) -> Result<Response, PageError> {
+    let Some(event) = CaseEvent::parse(&posted.form.event) else {
+        return case_page(
+            &state,
+            &posted.signed,
+            id,
+            None,
+            Some("Choose a step.".into()),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    };
+    let principal = posted.signed.session.principal.clone();
+    let (case_id, reason) = (id.clone(), posted.form.reason.clone());
+    let outcome = blocking(&state, move |service| {
+        Ok(service.case_event(&principal, &case_id, event, &reason))
+    })
+    .await?;
+    match outcome {
+        Ok(outcome) => {
+            let done = if outcome.awaits_second_approval() {
+                "approval"
+            } else {
+                "event"
+            };
+            Ok(Redirect::to(&format!("/cases/{}?done={done}", outcome.case)).into_response())
+        }
+        Err(error) => refused(&state, &posted.signed, id, error).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct AnswerForm {
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /cases/{id}/referrals/{code}/answer`.
+pub(crate) async fn answer_referral(
+    State(state): State<WebState>,
+    Path((id, code)): Path<(String, String)>,
+    posted: Posted<AnswerForm>,
+) -> Result<Response, PageError> {
+    let (Some(code), Some(answer)) = (
+        ReferralCode::parse(&code),
+        ReferralAnswer::parse(&posted.form.answer),
+    ) else {
+        return case_page(
+            &state,
+            &posted.signed,
+            id,
+            None,
+            Some("Choose an answer.".into()),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    };
+    let principal = posted.signed.session.principal.clone();
+    let (case_id, reason) = (id.clone(), posted.form.reason.clone());
+    let outcome = blocking(&state, move |service| {
+        Ok(service.answer_referral(&principal, &case_id, code, answer, &reason))
+    })
+    .await?;
+    match outcome {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?done=answer")).into_response()),
+        Err(error) => refused(&state, &posted.signed, id, error).await,
+    }
+}
+
+/// A step the service refused: the case page again, the refusal beside the forms, with the
+/// status the API would answer.
+async fn refused(
+    state: &WebState,
+    signed: &Signed,
+    id: String,
+    error: haven_app::AppError,
+) -> Result<Response, PageError> {
+    let page_error = PageError::from(error);
+    if page_error.status == StatusCode::NOT_FOUND {
+        return Err(page_error.in_frame(signed.frame("/cases")));
+    }
+    case_page(
+        state,
+        signed,
+        id,
+        None,
+        Some(page_error.message),
+        page_error.status,
+    )
+    .await
+}
+
+/// A wire name in words: `freeze_and_refer` → "freeze and refer".
+pub(crate) fn words(wire: &str) -> String {
+    wire.replace('_', " ")
+}
