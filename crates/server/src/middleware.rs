@@ -128,12 +128,15 @@ async fn give_errors_the_one_shape(request: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    let is_json = response
+    // The API's errors are JSON already; the web UI's error pages are HTML written for people.
+    let has_own_body = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("application/json"));
-    if is_json {
+        .is_some_and(|value| {
+            value.starts_with("application/json") || value.starts_with("text/html")
+        });
+    if has_own_body {
         return response;
     }
     let mut replacement = ApiError::for_status(status).into_response();

@@ -140,12 +140,63 @@ struct ReferralRow {
     answers: Vec<Choice>,
 }
 
-/// A finding with its number (grounds and reasons refer to it).
+/// A finding with its number (grounds refer to it). `match_same_as_group` is true when the record
+/// it rests on is the one its party was identified as, which the group states once.
 #[derive(Debug)]
 struct FindingRow {
     number: usize,
     finding: haven_domain::DecisionFinding,
-    party: Option<String>,
+    match_same_as_group: bool,
+}
+
+/// The findings about one party (or the request as a whole), as the text memo groups them: the
+/// record the party was identified as, with why the names matched, said once.
+#[derive(Debug)]
+struct FindingGroup {
+    heading: String,
+    identified: Option<haven_domain::MatchEvidence>,
+    findings: Vec<FindingRow>,
+}
+
+/// Groups findings by party in party order, the request-wide ones last; numbers stay the
+/// decision's (1-based, in decision order), which grounds cite.
+fn group_findings(case: &CaseView) -> Vec<FindingGroup> {
+    let mut groups: Vec<(Option<usize>, FindingGroup)> = Vec::new();
+    for (i, finding) in case.decision.findings.iter().enumerate() {
+        let position = match groups.iter().position(|(party, _)| *party == finding.party) {
+            Some(position) => position,
+            None => {
+                groups.push((
+                    finding.party,
+                    FindingGroup {
+                        heading: finding.party.map_or_else(
+                            || "The request as a whole".to_owned(),
+                            |p| party_label(case, p),
+                        ),
+                        identified: finding.matched.clone(),
+                        findings: Vec::new(),
+                    },
+                ));
+                groups.len() - 1
+            }
+        };
+        let group = &mut groups[position].1;
+        if group.identified.is_none() {
+            group.identified = finding.matched.clone();
+        }
+        let match_same_as_group = match (&finding.matched, &group.identified) {
+            (Some(m), Some(identified)) => m.id == identified.id && m.source == identified.source,
+            (None, _) => true,
+            _ => false,
+        };
+        group.findings.push(FindingRow {
+            number: i + 1,
+            finding: finding.clone(),
+            match_same_as_group,
+        });
+    }
+    groups.sort_by_key(|(party, _)| party.map_or(usize::MAX, |p| p));
+    groups.into_iter().map(|(_, group)| group).collect()
 }
 
 #[derive(Template)]
@@ -153,7 +204,7 @@ struct FindingRow {
 struct CasePage {
     frame: Frame,
     case: CaseView,
-    findings: Vec<FindingRow>,
+    findings: Vec<FindingGroup>,
     referrals: Vec<ReferralRow>,
     events: Vec<Choice>,
     notice: Option<&'static str>,
@@ -233,17 +284,7 @@ async fn case_page(
             }
         })
         .collect();
-    let findings = case
-        .decision
-        .findings
-        .iter()
-        .enumerate()
-        .map(|(i, finding)| FindingRow {
-            number: i + 1,
-            party: finding.party.map(|p| party_label(&case, p)),
-            finding: finding.clone(),
-        })
-        .collect();
+    let findings = group_findings(&case);
     let events = case
         .allowed_events
         .iter()
@@ -265,18 +306,17 @@ async fn case_page(
     Ok((status, render(&page)).into_response())
 }
 
-/// "party 1 (subject): Бекова Айгерим".
+/// "Party 0 (subject): Бекова Айгерим", numbered from 0 as the decision's texts number parties.
 fn party_label(case: &CaseView, index: usize) -> String {
     match case.request.parties.get(index) {
         Some(party) => format!(
-            "party {} ({}): {}",
-            index + 1,
+            "Party {index} ({}): {}",
             party
                 .role
                 .map_or("no role given".to_owned(), |r| words(r.as_str())),
             party.names.first().map_or("", |n| n.as_str())
         ),
-        None => format!("party {}", index + 1),
+        None => format!("Party {index}"),
     }
 }
 
