@@ -13,7 +13,7 @@ use haven_access::{Action, Principal};
 use haven_app::{
     AppError, ImportKind, ImportOutcome, MemorySource, ScreenOptions, ScreenedMatch, Service,
 };
-use haven_domain::workflow::{Refusal, RefusalCode};
+use haven_domain::workflow::Refusal;
 use haven_domain::{PersonId, parse_party, parse_request};
 use haven_names::Tier;
 use haven_store::ImportMode;
@@ -120,18 +120,7 @@ impl From<AppError> for ApiError {
 /// A case step the rules refused: its own stable code (DESIGN §5.5), with the status the code
 /// calls for.
 fn refused(refusal: Refusal) -> ApiError {
-    let status = match refusal.code {
-        RefusalCode::ReasonRequired | RefusalCode::Invalid => StatusCode::BAD_REQUEST,
-        RefusalCode::Forbidden => StatusCode::FORBIDDEN,
-        RefusalCode::NotFound => StatusCode::NOT_FOUND,
-        RefusalCode::FourEyes
-        | RefusalCode::InvalidTransition
-        | RefusalCode::FreezeRequired
-        | RefusalCode::ReferralOpen
-        | RefusalCode::SafeguardMissing
-        | RefusalCode::OwnerNameMismatch
-        | RefusalCode::TransferBlocked => StatusCode::CONFLICT,
-    };
+    let status = haven_web::refusal_status(refusal.code);
     ApiError::new(status, refusal.code.as_str(), refusal.message).with_details(refusal.details)
 }
 

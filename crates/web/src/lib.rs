@@ -26,7 +26,7 @@ use axum::Router;
 use axum::routing::{get, post};
 use haven_app::Service;
 
-pub use page::PageError;
+pub use page::{PageError, refusal_status};
 pub use session::{Posted, Signed};
 
 /// How the web UI is set up.

@@ -6,6 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use haven_access::{Action, Authorizer};
 use haven_app::{AppError, WebSession};
+use haven_domain::workflow::RefusalCode;
 
 /// The frame of a page: the signed-in account and the navigation its role may use.
 #[derive(Debug, Clone, Default)]
@@ -137,7 +138,7 @@ impl From<AppError> for PageError {
             }
             AppError::Conflict(message) => PageError::new(StatusCode::CONFLICT, "Refused", message),
             AppError::Refused(refusal) => {
-                PageError::new(StatusCode::CONFLICT, "Refused", refusal.message)
+                PageError::new(refusal_status(refusal.code), "Refused", refusal.message)
             }
             AppError::Unavailable(_) => {
                 tracing::error!(%error, "page failed: database unavailable");
@@ -152,6 +153,23 @@ impl From<AppError> for PageError {
                 PageError::internal()
             }
         }
+    }
+}
+
+/// The status a refused case step answers, by its code (DESIGN §5.5): the one mapping, used by the
+/// API and the pages alike.
+pub fn refusal_status(code: RefusalCode) -> StatusCode {
+    match code {
+        RefusalCode::ReasonRequired | RefusalCode::Invalid => StatusCode::BAD_REQUEST,
+        RefusalCode::Forbidden => StatusCode::FORBIDDEN,
+        RefusalCode::NotFound => StatusCode::NOT_FOUND,
+        RefusalCode::FourEyes
+        | RefusalCode::InvalidTransition
+        | RefusalCode::FreezeRequired
+        | RefusalCode::ReferralOpen
+        | RefusalCode::SafeguardMissing
+        | RefusalCode::OwnerNameMismatch
+        | RefusalCode::TransferBlocked => StatusCode::CONFLICT,
     }
 }
 
