@@ -11,6 +11,7 @@ mod document;
 mod live_imports;
 mod need_to_know;
 mod skeleton;
+mod web_oversight;
 mod workflow;
 
 use std::net::SocketAddr;
