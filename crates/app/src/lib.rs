@@ -40,6 +40,7 @@ pub use haven_access::{AccountName, Principal, Role};
 pub use imports::{
     FileSource, ImportKind, ImportOutcome, ImportProgress, ImportSource, MemorySource,
 };
+pub use ledger::{CheckpointCheck, SignatureCheck};
 pub use need_to_know::{ProtectionView, ScreenedMatch};
 pub use screening::ScreenOptions;
 pub use screening_index::{INDEX_FILE, IndexOrigin, IndexUpdate, ScreeningIndex};

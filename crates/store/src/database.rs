@@ -84,6 +84,8 @@ pub trait Database: Send + Sync + std::fmt::Debug {
     fn append_ledger(&self, entry: &Entry) -> Result<Receipt, StoreError>;
     /// The latest signed checkpoint.
     fn ledger_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError>;
+    /// Every signing key of the log with the first tree size it signs, oldest first.
+    fn ledger_keys(&self) -> Result<Vec<(u64, String)>, StoreError>;
     /// An inclusion proof for one entry against the latest checkpoint.
     fn ledger_inclusion_proof(&self, index: u64) -> Result<InclusionBundle, StoreError>;
     /// Recomputes every hash and checks every checkpoint.
@@ -276,6 +278,10 @@ impl Database for SqliteDatabase {
 
     fn ledger_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
         self.read(Store::ledger_checkpoint)
+    }
+
+    fn ledger_keys(&self) -> Result<Vec<(u64, String)>, StoreError> {
+        self.read(Store::ledger_keys)
     }
 
     fn ledger_inclusion_proof(&self, index: u64) -> Result<InclusionBundle, StoreError> {

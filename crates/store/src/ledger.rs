@@ -413,6 +413,22 @@ impl Store {
             .ok_or_else(|| StoreError::Inconsistent("the ledger has no signing key".into()))
     }
 
+    /// Every signing key the log has named (C2SP verifier key texts), each with the first tree
+    /// size it signs, oldest first. Keys are only ever added, so a checkpoint read before this
+    /// list always finds the key that signed it here.
+    pub fn ledger_keys(&self) -> Result<Vec<(u64, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT from_size, public_key FROM ledger_keys ORDER BY from_size")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                u64::try_from(r.get::<_, i64>(0)?).unwrap_or(u64::MAX),
+                r.get(1)?,
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The newest signed checkpoint.
     pub fn ledger_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
         latest_checkpoint(&self.conn)

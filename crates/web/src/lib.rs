@@ -7,6 +7,9 @@
 //!   security headers every page carries.
 //! - `cases`: the case list with its filters, the case page (decision memo, matches and why,
 //!   the reply abroad, history) and its forms (case events, referral answers).
+//! - `ledger`: the latest checkpoint and its signature check, the full verification for the
+//!   roles that may run it, and inclusion proofs.
+//! - `oversight`: the referral list and the statistics (page and CSV).
 //! - `assets`: the stylesheet, compiled in.
 //!
 //! Architecture invariant: no business logic and no knowledge of who may see what. A handler
@@ -17,6 +20,8 @@
 mod assets;
 mod cases;
 mod filters;
+mod ledger;
+mod oversight;
 mod page;
 mod session;
 
@@ -61,6 +66,10 @@ pub fn routes(service: Arc<Service>, options: WebOptions) -> Router {
             "/cases/{id}/referrals/{code}/answer",
             post(cases::answer_referral),
         )
+        .route("/ledger", get(ledger::show))
+        .route("/referrals", get(oversight::referrals))
+        .route("/stats", get(oversight::stats))
+        .route("/stats.csv", get(oversight::stats_csv))
         .route("/static/haven.css", get(assets::stylesheet))
         .layer(axum::middleware::map_response(page::security_headers))
         .with_state(state)

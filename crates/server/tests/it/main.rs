@@ -12,6 +12,7 @@ mod live_imports;
 mod need_to_know;
 mod skeleton;
 mod web;
+mod web_oversight;
 mod workflow;
 
 use std::net::SocketAddr;
