@@ -44,11 +44,12 @@ pub struct WebClient {
     cookies: Vec<(String, String)>,
 }
 
-/// A page as answered: status, `Location`, body.
+/// A page as answered: status, `Location`, headers, body.
 #[derive(Debug)]
 pub struct Page {
     pub status: u16,
     pub location: Option<String>,
+    pub headers: reqwest::header::HeaderMap,
     pub body: String,
     pub set_cookies: Vec<String>,
 }
@@ -84,6 +85,12 @@ impl WebClient {
             &[("username", name), ("password", password), ("csrf", &csrf)],
         )
         .await
+    }
+
+    /// GET `path`: the status and the body.
+    pub async fn page(&mut self, path: &str) -> (u16, String) {
+        let page = self.get(path).await;
+        (page.status, page.body)
     }
 
     pub async fn get(&mut self, path: &str) -> Page {
@@ -138,10 +145,12 @@ impl WebClient {
                 self.cookies.push((name.to_owned(), value.to_owned()));
             }
         }
+        let headers = response.headers().clone();
         let body = response.text().await.expect("body");
         Page {
             status,
             location,
+            headers,
             body,
             set_cookies,
         }
@@ -160,6 +169,32 @@ pub fn hidden(html: &str, name: &str) -> String {
         .next()
         .expect("closing quote")
         .to_owned()
+}
+
+/// The text of an HTML page: tags dropped, the entities askama writes decoded, white space
+/// collapsed, so a test can look for a sentence that spans inline markup.
+pub fn text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let decoded = out
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A case assessed from example request 01 (a protected lawyer, her son and a household member).
