@@ -512,6 +512,51 @@ mod tests {
         assert!(row.reason.starts_with("not valid JSON"));
     }
 
+    fn page(running: bool, report: Option<DoneReport>) -> String {
+        let job = job(&Jobs::default(), "j", "admin");
+        job.read(4);
+        JobPage {
+            frame: Frame::default(),
+            job: JobListing::new(&job),
+            running,
+            storing: false,
+            done_bytes: 4,
+            total_bytes: 10,
+            percent: 40,
+            done_size: size(4.0),
+            total_size: size(10.0),
+            rate: "4 B/s".into(),
+            elapsed: "1.0 s".into(),
+            report,
+            failure: None,
+        }
+        .render()
+        .expect("renders")
+    }
+
+    #[test]
+    fn a_running_import_reloads_itself_and_a_finished_one_does_not() {
+        let refresh = r#"<meta http-equiv="refresh" content="1">"#;
+        let running = page(true, None);
+        let head = &running[..running.find("</head>").expect("a head")];
+        assert!(head.contains(refresh), "{running}");
+        assert!(running.contains(r#"<progress id="import-progress" max="10" value="4">"#));
+        let done = page(
+            false,
+            Some(DoneReport {
+                inserted: 1,
+                updated: 0,
+                unchanged: 0,
+                skipped: BTreeMap::new(),
+                ledger_index: 7,
+                data_version: 2,
+                index_applied: Some(1),
+            }),
+        );
+        assert!(!done.contains(refresh));
+        assert!(done.contains("entry 7"));
+    }
+
     #[test]
     fn sizes_read_as_people_write_them() {
         assert_eq!(size(512.0), "512 B");

@@ -54,7 +54,8 @@ impl Upload {
                         name,
                         UploadedFile {
                             name: file_name,
-                            bytes: bytes.to_vec(),
+                            // Takes the buffer over when it is not shared: no copy of a large file.
+                            bytes: Vec::from(bytes),
                         },
                     );
                 }

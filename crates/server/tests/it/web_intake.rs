@@ -217,6 +217,23 @@ async fn a_request_pasted_as_json_opens_a_case() {
             .expect("body")
             .contains("MLA/2019/0412-DEMO")
     );
+
+    // The same request as an uploaded JSON file.
+    let uploaded = request.replace("MLA/2019/0412-DEMO", "MLA/2019/0412-FILE");
+    let response = browser
+        .post_multipart(
+            "/requests",
+            &[
+                Part::Text("csrf", &token),
+                Part::File("file", "request.json", uploaded.as_bytes()),
+                Part::Text("request", ""),
+            ],
+        )
+        .await;
+    let id = case_redirect(&response);
+    let case = app.service.case(&officer(), &id).expect("the case");
+    assert_eq!(case.request.reference.as_str(), "MLA/2019/0412-FILE");
+    assert_eq!(case_count(&app), before + 2);
 }
 
 /// The form's fields for a complete request but for what `overrides` changes.
