@@ -120,6 +120,7 @@ impl PartyFields {
 struct MeasureFields {
     number: usize,
     label: String,
+    party_label: String,
     kind: Field,
     party: Field,
 }
@@ -184,6 +185,7 @@ impl RequestForm {
                 MeasureFields {
                     number,
                     label: format!("Measure {number}"),
+                    party_label: format!("Measure {number} aimed at"),
                     kind: Field::select(
                         format!("measure{number}_kind"),
                         upload,
