@@ -40,7 +40,8 @@ pub use json::ApiJson;
 pub use middleware::{Limits, layered};
 
 /// The whole HTTP application over one service: `/api/v1`, `/openapi.json`, `/healthz` and the
-/// web UI's pages (`haven-web`), behind the standard layers.
+/// web UI's pages (`haven-web`), behind the standard layers; the web UI's upload routes (a
+/// request with its file, an import) get their own, larger body limits (`UPLOAD_LIMITS`).
 pub fn application(service: Arc<Service>, limits: &Limits, web: WebOptions) -> Router {
     let router = openapi::into_router(
         openapi::api_router()
@@ -49,7 +50,7 @@ pub fn application(service: Arc<Service>, limits: &Limits, web: WebOptions) -> R
     )
     .with_state(api::AppState::new(Arc::clone(&service)))
     .merge(haven_web::routes(service, web));
-    layered(router, limits)
+    middleware::layered_with_uploads(router, limits, haven_web::UPLOAD_LIMITS)
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then stops accepting connections

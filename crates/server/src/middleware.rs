@@ -3,14 +3,16 @@
 //! gives any bare error response (405 from the router, 413 from the body limit) the one shape.
 
 use std::any::Any;
+use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::{Uri, header};
+use axum::http::{Method, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use tower::ServiceBuilder;
+use tower::{Layer, ServiceBuilder, ServiceExt};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -41,6 +43,17 @@ impl Default for Limits {
 /// Wraps `router` (all its routes, and a 404 fallback added here) in the standard layers.
 /// Call it last, after every route is added and the state is set.
 pub fn layered(router: Router, limits: &Limits) -> Router {
+    layered_with_uploads(router, limits, &[])
+}
+
+/// [`layered`], with a larger body limit for the upload routes in `uploads` (a path and its
+/// limit in bytes; a POST to that exact path). The route itself must raise axum's limit too
+/// (`DefaultBodyLimit::max`): this only keeps the outer, global limit from refusing it first.
+pub fn layered_with_uploads(
+    router: Router,
+    limits: &Limits,
+    uploads: &'static [(&'static str, usize)],
+) -> Router {
     let layers = ServiceBuilder::new()
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         // Nothing here logs headers; marking Authorization sensitive keeps it out of any
@@ -64,9 +77,50 @@ pub fn layered(router: Router, limits: &Limits) -> Router {
         ))
         // tower-http refuses a declared Content-Length over the limit before the handler runs
         // and caps a chunked body; axum's limit makes its extractors agree on the same number.
-        .layer(RequestBodyLimitLayer::new(limits.body_bytes))
+        .layer(middleware::from_fn_with_state(
+            BodyLimits {
+                default: limits.body_bytes,
+                uploads,
+            },
+            limit_body,
+        ))
         .layer(DefaultBodyLimit::max(limits.body_bytes));
     router.fallback(no_such_path).layer(layers)
+}
+
+/// The body limit of every route, and the larger ones of the upload routes.
+#[derive(Debug, Clone, Copy)]
+struct BodyLimits {
+    default: usize,
+    uploads: &'static [(&'static str, usize)],
+}
+
+/// tower-http's body limit, at the request's own limit: it refuses a declared Content-Length
+/// over the limit before the handler runs and caps a chunked body, so extractors that bypass
+/// axum's `DefaultBodyLimit` are bounded too.
+async fn limit_body(State(limits): State<BodyLimits>, request: Request, next: Next) -> Response {
+    let upload = (request.method() == Method::POST)
+        .then(|| {
+            limits
+                .uploads
+                .iter()
+                .find(|(path, _)| *path == request.uri().path())
+        })
+        .flatten();
+    let limit = upload.map_or(limits.default, |&(_, bytes)| bytes);
+    // The limit hands on a `Limited` body; the rest of the stack takes axum's `Body`.
+    let inner = tower::service_fn(move |request: Request<_>| {
+        let next = next.clone();
+        async move { Ok::<_, Infallible>(next.run(request.map(Body::new)).await) }
+    });
+    match RequestBodyLimitLayer::new(limit)
+        .layer(inner)
+        .oneshot(request)
+        .await
+    {
+        Ok(response) => response.map(Body::new),
+        Err(never) => match never {},
+    }
 }
 
 /// The span of one request: method and route template only. The URI is left out (a path like
@@ -121,7 +175,9 @@ fn panic_response(_payload: Box<dyn Any + Send + 'static>) -> Response {
 }
 
 /// Error responses that are not JSON were made by a layer or by axum itself (405, the body
-/// limit's 413): replace them with the one shape. JSON error bodies are ours and pass through.
+/// limit's 413): replace them with the one shape. JSON error bodies are ours and pass through,
+/// and so are HTML ones: those are the web UI's error pages and forms shown again with their
+/// errors (axum's own errors are plain text).
 async fn give_errors_the_one_shape(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();

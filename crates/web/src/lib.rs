@@ -10,6 +10,10 @@
 //! - `ledger`: the latest checkpoint and its signature check, the full verification for the
 //!   roles that may run it, and inclusion proofs.
 //! - `oversight`: the referral list and the statistics (page and CSV).
+//! - `intake`: the request intake form (fields, a JSON request pasted or uploaded, or a
+//!   FollowTheMoney file for the parties), every error shown next to its field.
+//! - `imports`: registry and context imports run in the background, with a progress page that
+//!   reloads itself while the import runs.
 //! - `assets`: the stylesheet, compiled in.
 //!
 //! Architecture invariant: no business logic and no knowledge of who may see what. A handler
@@ -22,12 +26,16 @@ mod cases;
 mod filters;
 mod ledger;
 mod oversight;
+mod imports;
+mod intake;
 mod page;
 mod session;
+mod upload;
 
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use haven_app::Service;
 
@@ -47,13 +55,30 @@ pub struct WebOptions {
 pub struct WebState {
     pub(crate) service: Arc<Service>,
     pub(crate) options: Arc<WebOptions>,
+    /// The imports started from the web UI (kept in memory: a restart forgets them, the ledger
+    /// does not).
+    pub(crate) jobs: Arc<imports::Jobs>,
 }
+
+/// A request with its JSON or FollowTheMoney file: the largest request is far smaller, but a
+/// FtM export of a family with its relations may not be.
+const INTAKE_BODY_BYTES: usize = 10 * 1024 * 1024;
+/// A registry or context file: the API's 1 MiB would refuse any real registry.
+const IMPORT_BODY_BYTES: usize = 256 * 1024 * 1024;
+
+/// The upload routes and their body limits, larger than the API's (`Limits::body_bytes`): the
+/// server's outer body limit must let these through (each route raises axum's own limit).
+pub const UPLOAD_LIMITS: &[(&str, usize)] = &[
+    ("/requests", INTAKE_BODY_BYTES),
+    ("/imports", IMPORT_BODY_BYTES),
+];
 
 /// The web UI's routes over one service, ready to merge beside the API.
 pub fn routes(service: Arc<Service>, options: WebOptions) -> Router {
     let state = WebState {
         service,
         options: Arc::new(options),
+        jobs: Arc::default(),
     };
     Router::new()
         .route("/", get(session::home))
@@ -70,6 +95,20 @@ pub fn routes(service: Arc<Service>, options: WebOptions) -> Router {
         .route("/referrals", get(oversight::referrals))
         .route("/stats", get(oversight::stats))
         .route("/stats.csv", get(oversight::stats_csv))
+        .route("/requests/new", get(intake::form))
+        // Larger than the API's body limit (a request with its file): see UPLOAD_LIMITS.
+        .route(
+            "/requests",
+            post(intake::submit).layer(DefaultBodyLimit::max(INTAKE_BODY_BYTES)),
+        )
+        // Larger still (a whole registry): see UPLOAD_LIMITS.
+        .route(
+            "/imports",
+            get(imports::form)
+                .post(imports::start)
+                .layer(DefaultBodyLimit::max(IMPORT_BODY_BYTES)),
+        )
+        .route("/imports/{job}", get(imports::show))
         .route("/static/haven.css", get(assets::stylesheet))
         .layer(axum::middleware::map_response(page::security_headers))
         .with_state(state)

@@ -84,7 +84,8 @@ pub struct PageError {
     pub status: StatusCode,
     pub title: &'static str,
     pub message: String,
-    pub frame: Frame,
+    /// Boxed: a page error travels in every handler's `Result`, which should stay small.
+    pub frame: Box<Frame>,
 }
 
 impl PageError {
@@ -93,7 +94,7 @@ impl PageError {
             status,
             title,
             message: message.into(),
-            frame: Frame::default(),
+            frame: Box::default(),
         }
     }
 
@@ -117,7 +118,7 @@ impl PageError {
 
     /// The same error shown inside the session's frame.
     pub fn in_frame(mut self, frame: Frame) -> PageError {
-        self.frame = frame;
+        self.frame = Box::new(frame);
         self
     }
 }

@@ -95,18 +95,31 @@ fn passwords_sign_in_and_short_ones_are_refused() {
             Some("a long enough passphrase"),
         )
         .expect("created");
-    let judge = service
-        .authenticate_password("bob", "a long enough passphrase")
+    let signed_in = service
+        .sign_in("bob", "a long enough passphrase")
         .expect("signs in");
-    assert_eq!(judge.role, Role::Judge);
-    assert!(
-        service
-            .authenticate_password("bob", "wrong passphrase!!")
-            .is_err()
-    );
-    assert!(
-        service
-            .authenticate_password("nobody", "a long enough passphrase")
-            .is_err()
-    );
+    assert_eq!(signed_in.session.principal.role, Role::Judge);
+    // The cookie's secret stands for the session; only its hash is stored.
+    let session = service
+        .web_session(&signed_in.secret)
+        .expect("readable")
+        .expect("a current session");
+    assert_eq!(session, signed_in.session);
+    assert!(service.web_session("not-a-secret").expect("readable").is_none());
+    assert!(matches!(
+        service.sign_in("bob", "wrong passphrase!!"),
+        Err(haven_app::SignInError::Invalid)
+    ));
+    assert!(matches!(
+        service.sign_in("nobody", "a long enough passphrase"),
+        Err(haven_app::SignInError::Invalid)
+    ));
+    // Thirty idle minutes end the session; signing out ends it at once.
+    service.clock().advance(haven_app::SESSION_IDLE);
+    assert!(service.web_session(&signed_in.secret).expect("readable").is_none());
+    let again = service
+        .sign_in("bob", "a long enough passphrase")
+        .expect("signs in");
+    service.sign_out(&again.secret).expect("signed out");
+    assert!(service.web_session(&again.secret).expect("readable").is_none());
 }

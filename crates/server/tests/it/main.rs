@@ -2,7 +2,7 @@
 //! guarded route, a slow route) behind the standard layers, served on port 0. The application:
 //! `haven_server::application` over a service with the example data and one account per role
 //! (`application::spawn_api`), for the authorisation matrix, the contract, need-to-know and
-//! imports reaching screening.
+//! imports reaching screening; the web intake page and web imports through a signed-in browser.
 
 mod application;
 mod authorisation;
@@ -13,6 +13,7 @@ mod need_to_know;
 mod skeleton;
 mod web;
 mod web_oversight;
+mod web_intake;
 mod workflow;
 
 use std::net::SocketAddr;

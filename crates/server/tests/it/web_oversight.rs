@@ -2,7 +2,7 @@
 //! sign-in form as a browser would be (the session cookie carried by hand: the test client has
 //! no cookie store, so every cookie the test sends is one it chose to send).
 
-use haven_app::{AccountName, NewUser, Role};
+use haven_app::Role;
 use haven_domain::ReferralCode;
 use haven_domain::workflow::CaseEvent;
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
