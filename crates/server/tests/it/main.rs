@@ -2,10 +2,11 @@
 //! guarded route, a slow route) behind the standard layers, served on port 0. The application:
 //! `haven_server::application` over a service with the example data and one account per role
 //! (`application::spawn_api`), for the authorisation matrix, the contract, need-to-know and
-//! imports reaching screening.
+//! imports reaching screening. The web UI in headless Chromium over WebDriver (`browser`).
 
 mod application;
 mod authorisation;
+mod browser;
 mod contract;
 mod document;
 mod live_imports;
