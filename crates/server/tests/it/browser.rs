@@ -234,13 +234,17 @@ async fn page_text(client: &Client) -> String {
     }
 }
 
-/// Waits until the browser is at a path `wanted` accepts; returns the path.
-async fn wait_for_path(client: &Client, what: &str, wanted: impl Fn(&str) -> bool) -> String {
+/// Waits until the browser is at a path (with its query, if any) that `wanted` accepts.
+async fn wait_for_path(client: &Client, what: &str, wanted: impl Fn(&str) -> bool) {
     let started = Instant::now();
     loop {
         let url = client.current_url().await.expect("current URL");
-        if wanted(url.path()) {
-            return url.path().to_owned();
+        let at = match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        };
+        if wanted(&at) {
+            return;
         }
         if started.elapsed() > PAGE_WAIT {
             panic!(
@@ -267,6 +271,16 @@ async fn wait_for_element(client: &Client, css: &str) -> fantoccini::elements::E
             page_text(client).await
         ),
     }
+}
+
+/// Opens `url` and waits for its element `ready`: the page is read only once it is there (the
+/// browser reports the new address while the document may still be arriving).
+async fn open(client: &Client, url: &str, ready: &str) {
+    client
+        .goto(url)
+        .await
+        .unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
+    wait_for_element(client, ready).await;
 }
 
 /// Clicks the submit button of the form matching `form` (a CSS selector).
@@ -299,6 +313,7 @@ async fn fill(client: &Client, id: &str, text: &str) {
 async fn sign_in(client: &Client, base: &str, (name, password): &(String, String)) {
     client.goto(&format!("{base}/")).await.expect("open /");
     wait_for_path(client, "/login", |path| path == "/login").await;
+    wait_for_element(client, "#password").await;
     for (field, label) in [("username", "Account name"), ("password", "Password")] {
         let label_text = client
             .find(Locator::Css(&format!("label[for='{field}']")))
@@ -313,6 +328,7 @@ async fn sign_in(client: &Client, base: &str, (name, password): &(String, String
     fill(client, "password", password).await;
     submit(client, "form[action='/login']").await;
     wait_for_path(client, "/cases", |path| path == "/cases").await;
+    wait_for_element(client, "form[action='/logout']").await;
 }
 
 /// The base URL of the application.
@@ -351,14 +367,9 @@ async fn an_officer_signs_in_and_reads_the_decision_memo_of_a_case() {
             path == format!("/cases/{case}")
         })
         .await;
+        let outcome = wait_for_element(&client, "#h-decision + dl .outcome").await;
         let text = page_text(&client).await;
-        let outcome = client
-            .find(Locator::Css("#h-decision + dl .outcome"))
-            .await
-            .expect("the outcome")
-            .text()
-            .await
-            .expect("outcome text");
+        let outcome = outcome.text().await.expect("outcome text");
         assert_eq!(
             outcome, "freeze and refer",
             "the outcome; the page:\n{text}"
@@ -394,11 +405,13 @@ async fn the_officer_page_holds_no_protection_details_the_asylum_liaison_page_do
         let details = ["Protection details", "granted by BE", "2013-06-20"];
 
         sign_in(&client, &base, &officer).await;
-        client.goto(&case_url).await.expect("case page");
+        open(&client, &case_url, "#h-decision").await;
         let source = client.source().await.expect("page source");
         assert!(
             source.contains("freeze and refer"),
-            "the officer sees the memo"
+            "the officer sees the memo; at {:?} the page says:\n{}",
+            client.current_url().await.map(|url| url.to_string()),
+            page_text(&client).await
         );
         for detail in details {
             assert!(
@@ -412,7 +425,7 @@ async fn the_officer_page_holds_no_protection_details_the_asylum_liaison_page_do
         submit(&client, "form[action='/logout']").await;
         wait_for_path(&client, "/login", |path| path == "/login").await;
         sign_in(&client, &base, &liaison).await;
-        client.goto(&case_url).await.expect("case page");
+        open(&client, &case_url, "#h-decision").await;
         let source = client.source().await.expect("page source");
         for detail in details {
             assert!(
@@ -433,10 +446,7 @@ async fn a_form_without_its_csrf_token_is_refused_and_stores_nothing() {
     let base = base(&app);
     in_browser(Scripts::On, move |client| async move {
         sign_in(&client, &base, &officer).await;
-        client
-            .goto(&format!("{base}/cases/{case}"))
-            .await
-            .expect("case page");
+        open(&client, &format!("{base}/cases/{case}"), "#h-decision").await;
         let step_form = format!("form[action='/cases/{case}/events']");
         let removed = client
             .execute(
@@ -492,10 +502,7 @@ async fn the_case_page_and_its_step_form_work_without_javascript() {
         );
 
         sign_in(&client, &base, &officer).await;
-        client
-            .goto(&format!("{base}/cases/{case}"))
-            .await
-            .expect("case page");
+        open(&client, &format!("{base}/cases/{case}"), "#h-decision").await;
         let text = page_text(&client).await;
         assert!(text.contains("freeze and refer"), "the memo: {text}");
         assert!(
@@ -520,14 +527,13 @@ async fn the_case_page_and_its_step_form_work_without_javascript() {
         )
         .await;
         submit(&client, &format!("form[action='/cases/{case}/events']")).await;
-        wait_for_path(&client, "the case page", |path| {
-            path == format!("/cases/{case}")
+        // The answer is the same page again, with `done=event` for its notice.
+        wait_for_path(&client, &format!("the case page after {step}"), |path| {
+            path == format!("/cases/{case}?done=event")
         })
         .await;
-        let notice = client
-            .find(Locator::Css("main .notice"))
+        let notice = wait_for_element(&client, "main .notice")
             .await
-            .unwrap_or_else(|e| panic!("no notice ({e}) after {step}"))
             .text()
             .await
             .expect("notice text");
@@ -550,10 +556,7 @@ async fn a_screenshot_of_the_case_page_is_saved() {
     let base = base(&app);
     in_browser(Scripts::On, move |client| async move {
         sign_in(&client, &base, &liaison).await;
-        client
-            .goto(&format!("{base}/cases/{case}"))
-            .await
-            .expect("case page");
+        open(&client, &format!("{base}/cases/{case}"), "#h-decision").await;
         client
             .find(Locator::Css("ol.findings"))
             .await
