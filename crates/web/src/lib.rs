@@ -24,10 +24,10 @@
 mod assets;
 mod cases;
 mod filters;
-mod ledger;
-mod oversight;
 mod imports;
 mod intake;
+mod ledger;
+mod oversight;
 mod page;
 mod session;
 mod upload;

@@ -105,7 +105,12 @@ fn passwords_sign_in_and_short_ones_are_refused() {
         .expect("readable")
         .expect("a current session");
     assert_eq!(session, signed_in.session);
-    assert!(service.web_session("not-a-secret").expect("readable").is_none());
+    assert!(
+        service
+            .web_session("not-a-secret")
+            .expect("readable")
+            .is_none()
+    );
     assert!(matches!(
         service.sign_in("bob", "wrong passphrase!!"),
         Err(haven_app::SignInError::Invalid)
@@ -116,10 +121,20 @@ fn passwords_sign_in_and_short_ones_are_refused() {
     ));
     // Thirty idle minutes end the session; signing out ends it at once.
     service.clock().advance(haven_app::SESSION_IDLE);
-    assert!(service.web_session(&signed_in.secret).expect("readable").is_none());
+    assert!(
+        service
+            .web_session(&signed_in.secret)
+            .expect("readable")
+            .is_none()
+    );
     let again = service
         .sign_in("bob", "a long enough passphrase")
         .expect("signs in");
     service.sign_out(&again.secret).expect("signed out");
-    assert!(service.web_session(&again.secret).expect("readable").is_none());
+    assert!(
+        service
+            .web_session(&again.secret)
+            .expect("readable")
+            .is_none()
+    );
 }

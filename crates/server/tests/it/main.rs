@@ -2,18 +2,20 @@
 //! guarded route, a slow route) behind the standard layers, served on port 0. The application:
 //! `haven_server::application` over a service with the example data and one account per role
 //! (`application::spawn_api`), for the authorisation matrix, the contract, need-to-know and
+//! imports reaching screening. The web UI in headless Chromium over WebDriver (`browser`).
 //! imports reaching screening; the web intake page and web imports through a signed-in browser.
 
 mod application;
 mod authorisation;
+mod browser;
 mod contract;
 mod document;
 mod live_imports;
 mod need_to_know;
 mod skeleton;
 mod web;
-mod web_oversight;
 mod web_intake;
+mod web_oversight;
 mod workflow;
 
 use std::net::SocketAddr;
