@@ -7,6 +7,7 @@
 //!   security headers every page carries.
 //! - `cases`: the case list with its filters, the case page (decision memo, matches and why,
 //!   the reply abroad, history) and its forms (case events, referral answers).
+//! - `network`: the case's context network drawn as SVG (pure: no I/O) and as table rows.
 //! - `assets`: the stylesheet, compiled in.
 //!
 //! Architecture invariant: no business logic and no knowledge of who may see what. A handler
@@ -17,6 +18,7 @@
 mod assets;
 mod cases;
 mod filters;
+mod network;
 mod page;
 mod session;
 
