@@ -10,6 +10,7 @@ mod contract;
 mod document;
 mod live_imports;
 mod need_to_know;
+mod network_page;
 mod skeleton;
 mod workflow;
 
