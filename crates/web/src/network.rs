@@ -32,6 +32,8 @@ const NAME_WIDTH: usize = 16;
 /// Font sizes: names and markers; the findings badge.
 const FONT: u32 = 12;
 const BADGE_FONT: u32 = 11;
+// Readable on screen: no text under 11 px (the picture is drawn at its natural size).
+const _: () = assert!(FONT >= 11 && BADGE_FONT >= 11);
 /// Room around the outermost ring for the shapes and labels.
 const MARGIN: f64 = 90.0;
 
@@ -613,7 +615,6 @@ mod tests {
         // The layout's promise rests on this: boxes closer than their diagonal cannot overlap.
         let diagonal = ((2.0 * HALF_BOX_WIDTH).powi(2) + (BOX_ABOVE + BOX_BELOW).powi(2)).sqrt();
         assert!(SPACING >= diagonal && RING_GAP >= diagonal, "{diagonal}");
-        assert!(FONT >= 11 && BADGE_FONT >= 11);
     }
 
     #[test]
