@@ -1,6 +1,7 @@
 //! Haven's service layer: one method of [`Service`] per use case — screen, assess and record,
-//! read cases, consult a protected record, import, read and verify the ledger, manage accounts,
-//! authenticate — called alike by the `haven` command line and the HTTP server.
+//! read cases and their context network, consult a protected record, import, read and verify
+//! the ledger, manage accounts, authenticate — called alike by the `haven` command line and the
+//! HTTP server.
 //!
 //! **Architecture Invariant:** no HTTP, no argument parsing, no printing. Every use case takes
 //! the [`Principal`] asking, checks what its role may do with the bundled cedar policy
@@ -20,6 +21,7 @@ mod imports;
 mod knowledge;
 mod ledger;
 pub mod need_to_know;
+pub mod network;
 mod screening;
 pub mod screening_index;
 mod sessions;
@@ -42,6 +44,7 @@ pub use imports::{
 };
 pub use ledger::{CheckpointCheck, SignatureCheck};
 pub use need_to_know::{ProtectionView, ScreenedMatch};
+pub use network::{ContextNetwork, NetworkEdge, NetworkNode, NodeFinding};
 pub use screening::ScreenOptions;
 pub use screening_index::{INDEX_FILE, IndexOrigin, IndexUpdate, ScreeningIndex};
 pub use sessions::{

@@ -14,6 +14,7 @@ use haven_domain::{Outcome, ReferralCode};
 use serde::Deserialize;
 
 use crate::filters;
+use crate::network::NetworkSection;
 use crate::page::{Frame, PageError, render};
 use crate::session::{Posted, Signed};
 use crate::{WebState, blocking};
@@ -209,6 +210,8 @@ struct CasePage {
     events: Vec<Choice>,
     notice: Option<&'static str>,
     form_error: Option<String>,
+    /// The context network (absent for a role that may not see it).
+    network: Option<NetworkSection>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -246,6 +249,7 @@ async fn case_page(
     let case = blocking(state, move |service| Ok(service.case(&principal, &id)?))
         .await
         .map_err(|e| e.in_frame(frame.clone()))?;
+    let network = network_section(state, signed, &case.id).await?;
     let role = signed.session.principal.role;
     let now = jiff::Timestamp::now();
     let referrals = case
@@ -301,6 +305,7 @@ async fn case_page(
         events,
         notice,
         form_error,
+        network,
         case,
     };
     Ok((status, render(&page)).into_response())
@@ -431,4 +436,23 @@ async fn refused(
 /// A wire name in words: `freeze_and_refer` → "freeze and refer".
 pub(crate) fn words(wire: &str) -> String {
     wire.replace('_', " ")
+}
+
+/// The case's context network as the reader may see it; none for a role the service refuses.
+async fn network_section(
+    state: &WebState,
+    signed: &Signed,
+    id: &str,
+) -> Result<Option<NetworkSection>, PageError> {
+    let principal = signed.session.principal.clone();
+    let id = id.to_owned();
+    blocking(state, move |service| {
+        match service.context_network(&principal, &id) {
+            Ok(network) => Ok(Some(NetworkSection::of(&network))),
+            Err(haven_app::AppError::Forbidden { .. }) => Ok(None),
+            Err(other) => Err(other.into()),
+        }
+    })
+    .await
+    .map_err(|e| e.in_frame(signed.frame("/cases")))
 }

@@ -14,6 +14,7 @@
 //!   FollowTheMoney file for the parties), every error shown next to its field.
 //! - `imports`: registry and context imports run in the background, with a progress page that
 //!   reloads itself while the import runs.
+//! - `network`: the case's context network drawn as SVG (pure: no I/O) and as table rows.
 //! - `assets`: the stylesheet, compiled in.
 //!
 //! Architecture invariant: no business logic and no knowledge of who may see what. A handler
@@ -27,6 +28,7 @@ mod filters;
 mod imports;
 mod intake;
 mod ledger;
+mod network;
 mod oversight;
 mod page;
 mod session;

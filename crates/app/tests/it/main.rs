@@ -4,6 +4,7 @@
 mod accounts;
 mod imports;
 mod need_to_know;
+mod network;
 
 use std::path::Path;
 use std::sync::Arc;

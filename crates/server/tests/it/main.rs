@@ -12,6 +12,7 @@ mod contract;
 mod document;
 mod live_imports;
 mod need_to_know;
+mod network_page;
 mod skeleton;
 mod web;
 mod web_intake;
