@@ -111,14 +111,17 @@ fn the_demo_server_answers_every_role_and_stops_on_sigterm() {
     let mut lines = BufReader::new(server.stdout.take().expect("stdout")).lines();
     let mut address = String::new();
     let mut tokens = std::collections::BTreeMap::new();
+    let mut passwords = std::collections::BTreeMap::new();
     for line in lines.by_ref() {
         let line = line.expect("a line");
         if let Some(rest) = line.strip_prefix("Haven serves the API on http://") {
             address = rest.split(' ').next().expect("an address").to_owned();
         }
+        // label, account name, web password, API token
         let words: Vec<&str> = line.split_whitespace().collect();
-        if words.len() == 2 && words[1].starts_with("hv1.") {
-            tokens.insert(words[0].to_owned(), words[1].to_owned());
+        if words.len() == 4 && words[3].starts_with("hv1.") {
+            tokens.insert(words[0].to_owned(), words[3].to_owned());
+            passwords.insert(words[1].to_owned(), words[2].to_owned());
         }
         if line.starts_with("  Try:") {
             break;
@@ -128,6 +131,17 @@ fn the_demo_server_answers_every_role_and_stops_on_sigterm() {
     // One per role, and a second judge for the four-eyes steps.
     assert_eq!(tokens.len(), 7, "{tokens:?}");
     assert!(tokens.contains_key("judge-2"), "{tokens:?}");
+    assert!(
+        passwords.values().all(|p| p.chars().count() >= 12),
+        "every demo account has a web password"
+    );
+    assert!(passwords.contains_key("demo-officer"));
+    // The web UI is served beside the API: a stranger is sent to the sign-in form.
+    let (status, _) = http(&address, "GET", "/", None, "");
+    assert_eq!(status, 303);
+    let (status, login) = http(&address, "GET", "/login", None, "");
+    assert_eq!(status, 200);
+    assert!(login.contains("name=\"password\""), "{login}");
 
     let (status, body) = http(&address, "GET", "/healthz", None, "");
     assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
