@@ -17,24 +17,29 @@ pub const PASSWORD: &str = "correct horse battery staple";
 /// The web account of `role` (`web-ROLE`), created with [`PASSWORD`] if it does not exist.
 pub fn web_account(service: &Service, role: Role) -> String {
     let name = format!("web-{}", role.as_str().replace('_', "-"));
-    if service
+    named_web_account(service, &name, role);
+    name
+}
+
+/// The web account `name` of `role`, created with [`PASSWORD`] if it does not exist.
+pub fn named_web_account(service: &Service, name: &str, role: Role) {
+    let exists = service
         .database()
-        .account(&name)
+        .account(name)
         .expect("accounts readable")
-        .is_none()
-    {
+        .is_some();
+    if !exists {
         service
             .add_user(
                 &principal(Role::Admin),
                 &NewUser {
-                    name: AccountName::parse(&name).expect("valid name"),
+                    name: AccountName::parse(name).expect("valid name"),
                     role,
                 },
                 Some(PASSWORD),
             )
             .expect("account created");
     }
-    name
 }
 
 /// A browser without JavaScript: no redirects followed (tests look at them), cookies kept by hand.
@@ -69,11 +74,25 @@ impl WebClient {
     /// Signed in as `role`'s web account.
     pub async fn signed_in(app: &ApiApp, role: Role) -> WebClient {
         let name = web_account(&app.service, role);
+        WebClient::signed_in_as(app, &name, role).await
+    }
+
+    /// Signed in as the web account `name` of `role` (created if need be).
+    pub async fn signed_in_as(app: &ApiApp, name: &str, role: Role) -> WebClient {
+        named_web_account(&app.service, name, role);
         let mut client = WebClient::new(app);
-        let page = client.sign_in(&name, PASSWORD).await;
+        let page = client.sign_in(name, PASSWORD).await;
         assert_eq!(page.status, 303, "sign-in: {}", page.body);
         assert_eq!(page.location.as_deref(), Some("/cases"));
         client
+    }
+
+    /// The value of the cookie `name` this client holds.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, value)| value.as_str())
     }
 
     /// Opens /login and posts the form with `name` and `password`.

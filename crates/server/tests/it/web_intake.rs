@@ -6,16 +6,14 @@
 
 use std::time::{Duration, Instant};
 
-use haven_app::{AccountName, NewUser, Principal, Role};
-use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use haven_app::{Principal, Role};
+use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION};
 use reqwest::{Response, StatusCode};
 
 use crate::application::{
     ApiApp, example_request, newcomer_line, principal as cli_principal, spawn_api,
 };
-
-/// The password of the accounts these tests make (the examples' accounts have none).
-const PASSWORD: &str = "correct-horse-battery-staple-42";
+use crate::web::{WebClient, hidden};
 
 /// A browser signed in as one account: the session cookie it carries, its page's CSRF token.
 struct Browser<'a> {
@@ -28,27 +26,6 @@ struct Browser<'a> {
 enum Part<'a> {
     Text(&'a str, &'a str),
     File(&'a str, &'a str, &'a [u8]),
-}
-
-/// The value of cookie `name` set by `response`.
-fn set_cookie(response: &Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .filter_map(|value| value.split(';').next())
-        .filter_map(|pair| pair.split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_owned())
-}
-
-/// The value of the first hidden `csrf` input in `html`.
-fn csrf_field(html: &str) -> String {
-    let marker = r#"name="csrf" value=""#;
-    let start = html.find(marker).expect("a csrf field") + marker.len();
-    let end = html[start..].find('"').expect("closing quote");
-    html[start..start + end].to_owned()
 }
 
 /// A multipart/form-data body of `parts` and its content type.
@@ -81,41 +58,16 @@ fn multipart(parts: &[Part<'_>]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-/// Makes an account of `role` named `name` with [`PASSWORD`] and signs it in through the
-/// sign-in form.
+/// Signs the account `name` of `role` in through the sign-in form (the shared web client) and
+/// carries its session cookie in a client whose answers the tests read whole.
 async fn sign_in<'a>(app: &'a ApiApp, name: &str, role: Role) -> Browser<'a> {
-    let user = NewUser {
-        name: AccountName::parse(name).expect("valid name"),
-        role,
-    };
-    app.service
-        .add_user(&cli_principal(Role::Admin), &user, Some(PASSWORD))
-        .expect("account created");
+    let web = WebClient::signed_in_as(app, name, role).await;
+    let session = web.cookie("haven_session").expect("a session").to_owned();
     // Redirects are answers to check, not to follow.
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
-    let form = client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .expect("GET /login");
-    assert_eq!(form.status(), StatusCode::OK);
-    let sign_in_cookie = set_cookie(&form, "haven_sign_in").expect("the sign-in cookie");
-    let token = csrf_field(&form.text().await.expect("body"));
-    // Every value is URL-safe as it stands (the token is base64url).
-    let body = format!("username={name}&password={PASSWORD}&csrf={token}&next=");
-    let signed = client
-        .post(app.url("/login"))
-        .header(COOKIE, format!("haven_sign_in={sign_in_cookie}"))
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .expect("POST /login");
-    assert_eq!(signed.status(), StatusCode::SEE_OTHER, "sign-in refused");
-    let session = set_cookie(&signed, "haven_session").expect("a session cookie");
     Browser {
         app,
         client,
@@ -138,7 +90,7 @@ impl Browser<'_> {
         let response = self.get(path).await;
         assert_eq!(response.status(), StatusCode::OK, "GET {path}");
         let html = response.text().await.expect("body");
-        let token = csrf_field(&html);
+        let token = hidden(&html, "csrf");
         (html, token)
     }
 
