@@ -150,6 +150,56 @@ struct FindingRow {
     match_same_as_group: bool,
 }
 
+/// A measure of the request and where its execution record stands.
+#[derive(Debug)]
+struct MeasureRow {
+    number: usize,
+    kind: &'static str,
+    party: Option<usize>,
+    status: String,
+}
+
+/// Each measure (numbered from 0, as the decision's safeguards number them) with its record's
+/// state: none yet, saved, or completed (and what was deferred).
+fn measure_rows(case: &CaseView) -> Vec<MeasureRow> {
+    case.request
+        .measures
+        .iter()
+        .enumerate()
+        .map(|(number, measure)| MeasureRow {
+            number,
+            kind: measure.kind.as_str(),
+            party: measure.party,
+            status: match case.file.executions.get(&number) {
+                None => "no record yet".to_owned(),
+                Some(execution) => match &execution.completed {
+                    Some(done) => {
+                        let mut status = format!(
+                            "completed by {} on {}",
+                            done.actor,
+                            done.at.strftime("%Y-%m-%d %H:%M")
+                        );
+                        if !execution.deferred.is_empty() {
+                            let deferred: Vec<String> = execution
+                                .deferred
+                                .iter()
+                                .map(|code| words(code.as_str()))
+                                .collect();
+                            status.push_str(&format!("; still owed: {}", deferred.join(", ")));
+                        }
+                        status
+                    }
+                    None => format!(
+                        "saved by {} on {}, not completed",
+                        execution.saved_by,
+                        execution.saved_at.strftime("%Y-%m-%d %H:%M")
+                    ),
+                },
+            },
+        })
+        .collect()
+}
+
 /// The findings about one party (or the request as a whole), as the text memo groups them: the
 /// record the party was identified as, with why the names matched, said once.
 #[derive(Debug)]
@@ -206,6 +256,7 @@ struct CasePage {
     frame: Frame,
     case: CaseView,
     findings: Vec<FindingGroup>,
+    measures: Vec<MeasureRow>,
     referrals: Vec<ReferralRow>,
     events: Vec<Choice>,
     notice: Option<&'static str>,
@@ -289,6 +340,7 @@ async fn case_page(
         })
         .collect();
     let findings = group_findings(&case);
+    let measures = measure_rows(&case);
     let events = case
         .allowed_events
         .iter()
@@ -301,6 +353,7 @@ async fn case_page(
     let page = CasePage {
         frame,
         findings,
+        measures,
         referrals,
         events,
         notice,

@@ -236,12 +236,12 @@ fn bearing_of_nearer(network: &ContextNetwork, placed: &[Placed], i: usize, hop:
     (y.atan2(x) + PI / 2.0).rem_euclid(2.0 * PI)
 }
 
-/// "party 1" or "party 1, 3" (the request's index + 1, as the case page numbers parties).
+/// "party 0" or "party 0, 2": the request's index, as the decision and the case page number parties.
 pub(crate) fn party_label(node: &NetworkNode) -> Option<String> {
     if node.parties.is_empty() {
         return None;
     }
-    let numbers: Vec<String> = node.parties.iter().map(|p| (p + 1).to_string()).collect();
+    let numbers: Vec<String> = node.parties.iter().map(ToString::to_string).collect();
     Some(format!("party {}", numbers.join(", ")))
 }
 
@@ -672,9 +672,9 @@ mod tests {
     fn parties_are_highlighted_by_border_and_label() {
         let svg = render_svg(&network(2, 1, 0));
         assert_eq!(svg.matches("stroke-width=\"4\"").count(), 2, "{svg}");
+        assert!(svg.contains(">party 0</text>"), "{svg}");
         assert!(svg.contains(">party 1</text>"), "{svg}");
-        assert!(svg.contains(">party 2</text>"), "{svg}");
-        assert!(!svg.contains(">party 3</text>"), "{svg}");
+        assert!(!svg.contains(">party 2</text>"), "{svg}");
     }
 
     #[test]
@@ -746,7 +746,7 @@ mod tests {
             ]
         );
         assert_eq!(rows[1].relations.len(), 1);
-        assert_eq!(rows[0].party.as_deref(), Some("party 1"));
+        assert_eq!(rows[0].party.as_deref(), Some("party 0"));
     }
 
     #[test]

@@ -73,7 +73,8 @@ async fn an_officer_sees_the_network_without_who_is_protected() {
         "{html}"
     );
     assert!(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\""));
-    assert!(html.contains(">party 1</text>"), "{html}");
+    // Parties numbered from 0, as the memo numbers them.
+    assert!(html.contains(">party 0</text>"), "{html}");
     // The son's wife is a registry record but no party: named, never identified or marked.
     assert!(html.contains("Madina Jaksybekova"), "{html}");
     assert!(!html.contains("R-1023"), "{html}");

@@ -614,3 +614,24 @@ async fn the_case_list_filters_by_state_outcome_flag_and_overdue_referrals() {
     let overdue = client.get("/cases?overdue=1").await.body;
     assert!(overdue.contains(&link(&protected)) && !overdue.contains(&link(&plain)));
 }
+
+#[tokio::test]
+async fn the_case_page_lists_each_measure_with_its_execution_record() {
+    let app = spawn_api().await;
+    let case = lawyer_case(&app.service);
+    let mut police = WebClient::signed_in(&app, Role::Police).await;
+    let page = text(&police.get(&format!("/cases/{case}")).await.body);
+    // Request 01 asks for seven measures, none executed yet, and nothing was proposed abroad.
+    for (number, kind, party) in [
+        (0, "search premises", 0),
+        (1, "seize devices", 0),
+        (4, "banking records", 1),
+    ] {
+        assert!(
+            page.contains(&format!("{number} {kind} {party} no record yet")),
+            "measure {number}: {page}"
+        );
+    }
+    assert_eq!(page.matches("no record yet").count(), 7, "{page}");
+    assert!(page.contains("No transfer proposed."), "{page}");
+}
