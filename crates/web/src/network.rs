@@ -711,7 +711,7 @@ mod tests {
         let svg = render_svg(&net);
         assert!(svg.contains(">Жаксыбекова Али…</text>"), "{svg}");
         assert!(
-            svg.contains("<title>Жаксыбекова Алия Сериковна — party 1</title>"),
+            svg.contains("<title>Жаксыбекова Алия Сериковна — party 0</title>"),
             "{svg}"
         );
         assert_eq!(label("Short Name"), "Short Name");
