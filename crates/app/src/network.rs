@@ -28,7 +28,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use haven_access::{Action, Principal};
-use haven_domain::{CountryCode, FindingType, PartialDate, PersonId, RelationKind};
+use haven_domain::{CountryCode, PartialDate, PersonId, RelationKind};
 use haven_ledger::ObjectId;
 use haven_store::{RecordSource, StoreError};
 use serde::Serialize;
@@ -266,7 +266,7 @@ impl Service {
                 .map_err(AppError::from_store)?
                 .into_iter()
                 .map(|f| NodeFinding {
-                    what: finding_words(f.finding_type),
+                    what: f.finding_type.label().to_owned(),
                     state: f.state,
                     date: f.date,
                 })
@@ -380,23 +380,6 @@ pub fn relation_words(from: &str, to: &str, kind: RelationKind) -> String {
         RelationKind::Spouse => format!("{from} is {to}'s spouse or partner"),
         RelationKind::Relative => format!("{from} is {to}'s relative"),
         other => format!("{from} is {to}'s {}", other.as_str()),
-    }
-}
-
-/// A finding type in words.
-fn finding_words(finding_type: FindingType) -> String {
-    match finding_type {
-        FindingType::InterpolNoticeDeleted => "INTERPOL notice deleted".into(),
-        FindingType::UnArbitraryDetentionOpinion => "UN arbitrary detention opinion".into(),
-        FindingType::ExtraditionRefusedPolitical => "extradition refused as political".into(),
-        FindingType::RecognisedPoliticalPrisoner => "recognised political prisoner".into(),
-        FindingType::CourtFoundPoliticalMotive => "court found a political motive".into(),
-        FindingType::TransnationalRepressionIncident => "transnational repression incident".into(),
-        // A type added later: its wire name, in words.
-        other => serde_json::to_value(other)
-            .ok()
-            .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
-            .unwrap_or_else(|| "context finding".into()),
     }
 }
 

@@ -544,7 +544,7 @@ fn persecution_context(
         for found in knowledge.findings_about(id)? {
             out.push(format!(
                 "{path}: {} ({}): {} [{}]",
-                finding_type_label(found.finding_type),
+                found.finding_type.label(),
                 found.id,
                 found.summary,
                 found.source
@@ -684,19 +684,6 @@ fn risk_label(risk: RiskLevel) -> &'static str {
         RiskLevel::Medium => "medium",
         RiskLevel::High => "high",
         RiskLevel::VeryHigh => "very high",
-    }
-}
-
-fn finding_type_label(kind: haven_domain::FindingType) -> &'static str {
-    use haven_domain::FindingType as T;
-    match kind {
-        T::InterpolNoticeDeleted => "INTERPOL notice deleted",
-        T::UnArbitraryDetentionOpinion => "UN Working Group on Arbitrary Detention opinion",
-        T::ExtraditionRefusedPolitical => "extradition refused as political",
-        T::RecognisedPoliticalPrisoner => "recognised political prisoner",
-        T::CourtFoundPoliticalMotive => "court found a political motive",
-        T::TransnationalRepressionIncident => "transnational repression incident",
-        _ => "finding",
     }
 }
 

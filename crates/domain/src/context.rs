@@ -81,6 +81,22 @@ pub enum FindingType {
     TransnationalRepressionIncident,
 }
 
+impl FindingType {
+    /// The finding type in words, as memos and pages say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            FindingType::InterpolNoticeDeleted => "INTERPOL notice deleted",
+            FindingType::UnArbitraryDetentionOpinion => {
+                "UN Working Group on Arbitrary Detention opinion"
+            }
+            FindingType::ExtraditionRefusedPolitical => "extradition refused as political",
+            FindingType::RecognisedPoliticalPrisoner => "recognised political prisoner",
+            FindingType::CourtFoundPoliticalMotive => "court found a political motive",
+            FindingType::TransnationalRepressionIncident => "transnational repression incident",
+        }
+    }
+}
+
 /// A sourced fact about a person and a state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
