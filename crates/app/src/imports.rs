@@ -35,6 +35,13 @@ impl ImportKind {
             ImportKind::Context => "context",
         }
     }
+
+    /// The kind `as_str` names, if any.
+    pub fn parse(text: &str) -> Option<ImportKind> {
+        [ImportKind::Registry, ImportKind::Context]
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+    }
 }
 
 /// Where an import reads from. Opened more than once (to detect the format, then to parse), so

@@ -406,11 +406,8 @@ async fn import(
     body: Bytes,
 ) -> Result<ApiJson<ImportResponse>, ApiError> {
     require(&who, Action::Import)?;
-    let kind = match kind.as_str() {
-        "registry" => ImportKind::Registry,
-        "context" => ImportKind::Context,
-        other => return Err(ApiError::not_found(format!("import kind {other:?}"))),
-    };
+    let kind = ImportKind::parse(&kind)
+        .ok_or_else(|| ApiError::not_found(format!("import kind {kind:?}")))?;
     let mode = if params.skip_invalid {
         ImportMode::SkipInvalid
     } else {

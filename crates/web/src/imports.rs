@@ -296,11 +296,7 @@ pub(crate) async fn start(
     let frame = signed.frame("/imports");
     authorise(&state, &signed, &frame)?;
     let kind_text = upload.field("kind").to_owned();
-    let kind = match kind_text.as_str() {
-        "registry" => Some(ImportKind::Registry),
-        "context" => Some(ImportKind::Context),
-        _ => None,
-    };
+    let kind = ImportKind::parse(&kind_text);
     let file = upload.take_file("file");
     let file_missing = file.is_none();
     let (Some(kind), Some(file)) = (kind, file) else {
