@@ -39,11 +39,7 @@ impl CheckpointCheck {
         let stated = SignedNote::parse(&checkpoint.note)
             .ok()
             .and_then(|note| Checkpoint::parse_text(note.text()).ok());
-        let public_key = keys
-            .iter()
-            .rev()
-            .find(|(from_size, _)| *from_size <= checkpoint.size)
-            .map(|(_, key)| key.clone());
+        let public_key = haven_ledger::key_in_force(keys, checkpoint.size).cloned();
         let signature = match &public_key {
             None => SignatureCheck::Failed(format!(
                 "the log names no signing key for a tree of {} entries",

@@ -35,6 +35,7 @@ pub use tree::{
 };
 pub use verify::{
     KeyHistory, StoredCheckpoint, StoredEntry, VerifiedLog, Verifier, VerifyError, VerifyErrorKind,
+    key_in_force,
 };
 
 /// The hash function of the log (RFC 6962 uses SHA-256).

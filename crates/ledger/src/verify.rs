@@ -44,11 +44,7 @@ pub struct KeyHistory {
 impl KeyHistory {
     /// The key that signs trees of `size` leaves, if any.
     pub fn key_at(&self, size: u64) -> Option<&VerifierKey> {
-        self.keys
-            .iter()
-            .rev()
-            .find(|(from, _)| *from <= size)
-            .map(|(_, key)| key)
+        key_in_force(&self.keys, size)
     }
 
     /// The newest key.
@@ -60,6 +56,16 @@ impl KeyHistory {
     pub fn keys(&self) -> &[(u64, VerifierKey)] {
         &self.keys
     }
+}
+
+/// Of `keys` (each with the first tree size it signs, oldest first), the one in force for a tree
+/// of `size` leaves: the newest that starts at or before it. Generic over the key's form, so a
+/// reader holding keys as stored text picks by the same rule as the verifier.
+pub fn key_in_force<K>(keys: &[(u64, K)], size: u64) -> Option<&K> {
+    keys.iter()
+        .rev()
+        .find(|(from, _)| *from <= size)
+        .map(|(_, key)| key)
 }
 
 /// What went wrong, and where.
