@@ -255,20 +255,13 @@ struct ImportFormPage {
     jobs: Vec<JobListing>,
 }
 
-fn authorise(state: &WebState, signed: &Signed, frame: &Frame) -> Result<(), PageError> {
-    state
-        .service
-        .authorize(&signed.session.principal, Action::Import)
-        .map_err(|error| PageError::from(error).in_frame(frame.clone()))
-}
-
 /// `GET /imports`: the upload form and the account's recent imports.
 pub(crate) async fn form(
     State(state): State<WebState>,
     signed: Signed,
 ) -> Result<Response, PageError> {
     let frame = signed.frame("/imports");
-    authorise(&state, &signed, &frame)?;
+    signed.require(&state, Action::Import, &frame)?;
     let jobs = state
         .jobs
         .of(&signed.session.principal.actor)
@@ -294,7 +287,7 @@ pub(crate) async fn start(
     let multipart = multipart.map_err(|_| not_multipart(&signed))?;
     let mut upload = Upload::read_checked(&signed, multipart).await?;
     let frame = signed.frame("/imports");
-    authorise(&state, &signed, &frame)?;
+    signed.require(&state, Action::Import, &frame)?;
     let kind_text = upload.field("kind").to_owned();
     let kind = ImportKind::parse(&kind_text);
     let file = upload.take_file("file");
@@ -396,7 +389,7 @@ pub(crate) async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let frame = signed.frame("/imports");
-    authorise(&state, &signed, &frame)?;
+    signed.require(&state, Action::Import, &frame)?;
     let Some(job) = state.jobs.get(&id, &signed.session.principal.actor) else {
         return Err(PageError::new(
             StatusCode::NOT_FOUND,

@@ -434,21 +434,13 @@ struct IntakePage {
     errors: usize,
 }
 
-/// The 403 page for a role that may not submit requests (the service's own refusal).
-fn authorise(state: &WebState, signed: &Signed, frame: &Frame) -> Result<(), PageError> {
-    state
-        .service
-        .authorize(&signed.session.principal, Action::SubmitRequest)
-        .map_err(|error| PageError::from(error).in_frame(frame.clone()))
-}
-
 /// `GET /requests/new`.
 pub(crate) async fn form(
     State(state): State<WebState>,
     signed: Signed,
 ) -> Result<Response, PageError> {
     let frame = signed.frame("/requests/new");
-    authorise(&state, &signed, &frame)?;
+    signed.require(&state, Action::SubmitRequest, &frame)?;
     Ok(render(&IntakePage {
         frame,
         form: RequestForm::new(None),
@@ -467,7 +459,7 @@ pub(crate) async fn submit(
     let multipart = multipart.map_err(|_| not_multipart(&signed))?;
     let upload = Upload::read_checked(&signed, multipart).await?;
     let frame = signed.frame("/requests/new");
-    authorise(&state, &signed, &frame)?;
+    signed.require(&state, Action::SubmitRequest, &frame)?;
     let mut form = RequestForm::new(Some(&upload));
     let request = match read_request(&mut form, &upload) {
         Some(request) => request,

@@ -14,6 +14,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use cookie::{Cookie, SameSite};
+use haven_access::Action;
 use haven_app::{SignInError, WebSession};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -37,6 +38,20 @@ impl Signed {
     /// The page frame of this session, at the navigation entry `current`.
     pub fn frame(&self, current: &str) -> Frame {
         Frame::signed(&self.session, current)
+    }
+
+    /// The 403 page (the service's own refusal, in `frame`) unless this session's role may take
+    /// `action`: for a page that shows a form before any service call would refuse it.
+    pub fn require(
+        &self,
+        state: &WebState,
+        action: Action,
+        frame: &Frame,
+    ) -> Result<(), PageError> {
+        state
+            .service
+            .authorize(&self.session.principal, action)
+            .map_err(|error| PageError::from(error).in_frame(frame.clone()))
     }
 
     /// Whether `token` is this session's CSRF token (compared in constant time: the comparison
