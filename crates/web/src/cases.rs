@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::filters;
 use crate::network::NetworkSection;
-use crate::page::{Frame, PageError, render};
+use crate::page::{Choice, Frame, PageError, render};
 use crate::session::{Posted, Signed};
 use crate::{WebState, blocking};
 
@@ -32,22 +32,10 @@ pub(crate) struct ListQuery {
     overdue: String,
 }
 
-/// One `<option>` of a filter.
-#[derive(Debug)]
-struct Choice {
-    value: &'static str,
-    label: String,
-    selected: bool,
-}
-
 fn choices(values: &[&'static str], chosen: &str) -> Vec<Choice> {
     values
         .iter()
-        .map(|&value| Choice {
-            value,
-            label: words(value),
-            selected: value == chosen,
-        })
+        .map(|&value| Choice::wire(value, value == chosen))
         .collect()
 }
 
@@ -327,11 +315,7 @@ async fn case_page(
                 answers: if answerable {
                     haven_policy::workflow::allowed_answers(referral.code)
                         .iter()
-                        .map(|a| Choice {
-                            value: a.as_str(),
-                            label: words(a.as_str()),
-                            selected: false,
-                        })
+                        .map(|a| Choice::wire(a.as_str(), false))
                         .collect()
                 } else {
                     Vec::new()
@@ -344,11 +328,7 @@ async fn case_page(
     let events = case
         .allowed_events
         .iter()
-        .map(|e| Choice {
-            value: e.as_str(),
-            label: words(e.as_str()),
-            selected: false,
-        })
+        .map(|e| Choice::wire(e.as_str(), false))
         .collect();
     let page = CasePage {
         frame,

@@ -5,5 +5,5 @@ use askama::Values;
 /// A wire name in words: `freeze_and_refer` → "freeze and refer".
 #[askama::filter_fn]
 pub fn words<T: std::fmt::Display>(value: T, _: &dyn Values) -> askama::Result<String> {
-    Ok(value.to_string().replace('_', " "))
+    Ok(crate::cases::words(&value.to_string()))
 }

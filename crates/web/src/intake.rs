@@ -22,8 +22,7 @@ use haven_domain::{
 };
 use serde_json::{Map, Value, json};
 
-use crate::cases::words;
-use crate::page::{Frame, PageError, render};
+use crate::page::{Choice, Frame, PageError, render};
 use crate::session::Signed;
 use crate::upload::{Upload, not_multipart};
 use crate::{WebState, blocking};
@@ -31,14 +30,6 @@ use crate::{WebState, blocking};
 /// How many parties and measures the form has room for (a longer request comes as JSON).
 const PARTY_SLOTS: usize = 3;
 const MEASURE_SLOTS: usize = 4;
-
-/// One `<option>`.
-#[derive(Debug, Clone)]
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
-}
 
 /// One input of the form: what the person typed, its error, and for a select its options.
 #[derive(Debug, Clone)]
@@ -81,11 +72,7 @@ impl Field {
             })
             .into_iter()
             .collect();
-        options.extend(values.iter().map(|&value| Choice {
-            value: value.to_owned(),
-            label: words(value),
-            selected: false,
-        }));
+        options.extend(values.iter().map(|&value| Choice::wire(value, false)));
         for option in &mut options {
             option.selected = option.value == field.value;
         }

@@ -31,6 +31,25 @@ pub struct NavLink {
     pub current: bool,
 }
 
+/// One `<option>` (or radio button) of a form.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Choice {
+    /// A choice of a wire name, labelled in words (`freeze_and_refer` → "freeze and refer").
+    pub fn wire(value: &str, selected: bool) -> Choice {
+        Choice {
+            value: value.to_owned(),
+            label: crate::cases::words(value),
+            selected,
+        }
+    }
+}
+
 /// The pages of the navigation and the action a role needs to use each.
 const NAVIGATION: &[(&str, &str, Action)] = &[
     ("/cases", "Cases", Action::ListCases),
