@@ -290,7 +290,8 @@ async fn case_page(
         .map_err(|e| e.in_frame(frame.clone()))?;
     let network = network_section(state, signed, &case.id).await?;
     let role = signed.session.principal.role;
-    let now = jiff::Timestamp::now();
+    // The service's clock, as the case list and the referral list use: one notion of "overdue".
+    let now = state.service.clock().now();
     let referrals = case
         .file
         .referrals

@@ -324,7 +324,7 @@ pub(crate) async fn start(
         file_name: file_name.clone(),
         total_bytes: u64::try_from(file.bytes.len()).unwrap_or(u64::MAX),
         started: Instant::now(),
-        started_at: jiff::Timestamp::now(),
+        started_at: state.service.clock().now(),
         bytes_read: AtomicU64::new(0),
         storing: AtomicBool::new(false),
         end: Mutex::new(None),

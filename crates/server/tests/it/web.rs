@@ -613,6 +613,9 @@ async fn the_case_list_filters_by_state_outcome_flag_and_overdue_referrals() {
     let mut client = WebClient::signed_in(&app, Role::Officer).await;
     let overdue = client.get("/cases?overdue=1").await.body;
     assert!(overdue.contains(&link(&protected)) && !overdue.contains(&link(&plain)));
+    // The case page reads the same clock: its referrals are marked overdue too.
+    let page = client.get(&format!("/cases/{protected}")).await.body;
+    assert!(page.contains("(overdue)"), "{page}");
 }
 
 #[tokio::test]
