@@ -1,5 +1,6 @@
 //! The store as a service shares it: [`Database`], one handle for every thread of a server, and
-//! [`SqliteDatabase`], its SQLite implementation (a PostgreSQL one will sit beside it).
+//! [`SqliteDatabase`], its SQLite implementation ([`PgDatabase`](crate::PgDatabase) is the
+//! PostgreSQL one).
 //!
 //! A [`Store`] is one SQLite connection: cheap to read through, and written through by one
 //! transaction at a time. `SqliteDatabase` keeps one writer behind a mutex (SQLite admits one
@@ -9,13 +10,14 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use haven_domain::workflow::{CaseFile, Refusal};
 use haven_domain::{
     ContextPerson, ContextRecord, CountryCode, Decision, Finding, PersonId, RegistryPerson,
     Request, StateProfile,
 };
-use haven_ledger::{Entry, StoredCheckpoint, VerifiedLog};
+use haven_ledger::{Actor, Entry, Export, Justification, Role, StoredCheckpoint, VerifiedLog};
 
 use crate::{
     Account, Case, CaseSummary, CaseUpdate, CaseUpdateError, DataCounts, FailedSignIn, FileChange,
@@ -117,6 +119,26 @@ pub trait Database: Send + Sync + std::fmt::Debug {
     ) -> Result<FailedSignIn, StoreError>;
     /// Clears the failed sign-in count and lock after a successful sign-in.
     fn clear_failed_sign_ins(&self, name: &str) -> Result<(), StoreError>;
+    /// The public key in force (a C2SP verifier key), the one that signs new checkpoints.
+    fn ledger_public_key(&self) -> Result<String, StoreError>;
+    /// A self-contained export of the ledger for an auditor.
+    fn export_ledger(&self) -> Result<Export, StoreError>;
+    /// Replaces the signing key, recorded in the ledger; returns the old and new public keys.
+    fn rotate_ledger_key(
+        &self,
+        actor: Actor,
+        role: Role,
+        justification: Justification,
+    ) -> Result<(String, String), StoreError>;
+    /// Where the database is, for messages and logs (never a password).
+    fn location(&self) -> String;
+    /// Waits up to `timeout` for an import by any process; `Ok(true)` when one may have happened
+    /// (the caller then catches up). The default, for a database that cannot announce changes,
+    /// waits the whole timeout and says "maybe", so a caller polling on it still catches up.
+    fn wait_for_change(&self, timeout: Duration) -> Result<bool, StoreError> {
+        std::thread::sleep(timeout);
+        Ok(true)
+    }
 }
 
 /// The SQLite [`Database`]: one writer connection, a pool of readers, all on
@@ -336,6 +358,30 @@ impl Database for SqliteDatabase {
 
     fn clear_failed_sign_ins(&self, name: &str) -> Result<(), StoreError> {
         self.write(|s| s.clear_failed_sign_ins(name))
+    }
+
+    fn ledger_public_key(&self) -> Result<String, StoreError> {
+        self.read(Store::ledger_public_key)
+    }
+
+    fn export_ledger(&self) -> Result<Export, StoreError> {
+        self.read(Store::export_ledger)
+    }
+
+    fn rotate_ledger_key(
+        &self,
+        actor: Actor,
+        role: Role,
+        justification: Justification,
+    ) -> Result<(String, String), StoreError> {
+        self.write(|s| s.rotate_ledger_key(actor, role, justification))
+    }
+
+    fn location(&self) -> String {
+        self.data_dir
+            .join(crate::DATABASE_FILE)
+            .display()
+            .to_string()
     }
 }
 

@@ -97,6 +97,12 @@ impl From<rusqlite::Error> for ImportError {
     }
 }
 
+impl From<postgres::Error> for ImportError {
+    fn from(err: postgres::Error) -> ImportError {
+        ImportError::Store(StoreError::Postgres(err))
+    }
+}
+
 /// The input of an import: records, or lines the caller already rejected (bad JSON, bad
 /// fields), so the store can count and report them with its own findings. The outer `Result`
 /// carries read errors of the input, which abort the import with nothing stored.

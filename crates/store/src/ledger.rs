@@ -40,14 +40,14 @@ pub struct InclusionBundle {
 
 /// The first key's name and the log's origin are the same string: unique per data directory,
 /// so checkpoints of two Haven installations can never be confused.
-fn new_origin() -> Result<String, StoreError> {
+pub(crate) fn new_origin() -> Result<String, StoreError> {
     let mut id = [0u8; 8];
     getrandom::fill(&mut id).map_err(|err| StoreError::Random(err.to_string()))?;
     let hex: String = id.iter().map(|b| format!("{b:02x}")).collect();
     Ok(format!("haven.local/ledger/{hex}"))
 }
 
-fn hash_from_blob(blob: &[u8]) -> Hash {
+pub(crate) fn hash_from_blob(blob: &[u8]) -> Hash {
     // A blob of the wrong length cannot be the hash of anything; the all-zero value makes
     // verification report it as a leaf-hash mismatch at its index instead of failing to read.
     Hash::try_from(blob).unwrap_or(Hash([0; 32]))
@@ -101,13 +101,48 @@ fn key_in_force(conn: &Connection) -> Result<Option<String>, StoreError> {
         .optional()?)
 }
 
-fn system_entry(justification: &str) -> Result<Entry, StoreError> {
+pub(crate) fn system_entry(justification: &str) -> Result<Entry, StoreError> {
     Ok(Entry::new(
         Actor::parse("haven")?,
         Role::parse("system")?,
         Action::KeyRotation,
         Justification::parse(justification)?,
     ))
+}
+
+/// What the key file and the log say about the signing key when a store opens.
+pub(crate) enum KeyOnOpen {
+    /// The file holds the key in force.
+    Ready(Arc<dyn Signer>),
+    /// The file is missing or holds another key than the one in force: reads work, appends fail
+    /// with this error.
+    Unusable(StoreError),
+    /// The log names no key yet (first use): the key in the file, if there is one.
+    FirstUse(Option<SigningKey>),
+}
+
+/// Decides [`KeyOnOpen`] from the key file's content and the log's key in force; the same rule
+/// for every backend.
+pub(crate) fn key_on_open(
+    file: Option<SigningKey>,
+    in_force: Option<String>,
+    path: &Path,
+) -> KeyOnOpen {
+    match (file, in_force) {
+        (Some(key), Some(in_force)) if key.verifier().to_string() == in_force => {
+            KeyOnOpen::Ready(Arc::new(key))
+        }
+        (Some(key), Some(in_force)) => KeyOnOpen::Unusable(StoreError::KeyMismatch {
+            path: path.to_owned(),
+            found: key.verifier().to_string(),
+            in_force,
+        }),
+        (None, Some(in_force)) => KeyOnOpen::Unusable(StoreError::KeyMissing {
+            path: path.to_owned(),
+            in_force,
+        }),
+        (existing, None) => KeyOnOpen::FirstUse(existing),
+    }
 }
 
 /// Loads the ledger's identity and signing key at open; on first use creates both and records
@@ -133,20 +168,10 @@ pub(crate) fn init(conn: &mut Connection, data_dir: &Path) -> Result<LedgerState
         key: Err(StoreError::ReservedAction),
     };
     let in_force = key_in_force(conn)?;
-    state.key = match (keyfile::read(&state.key_path)?, in_force) {
-        (Some(key), Some(in_force)) if key.verifier().to_string() == in_force => {
-            Ok(Arc::new(key) as Arc<dyn Signer>)
-        }
-        (Some(key), Some(in_force)) => Err(StoreError::KeyMismatch {
-            path: state.key_path.clone(),
-            found: key.verifier().to_string(),
-            in_force,
-        }),
-        (None, Some(in_force)) => Err(StoreError::KeyMissing {
-            path: state.key_path.clone(),
-            in_force,
-        }),
-        (existing, None) => {
+    state.key = match key_on_open(keyfile::read(&state.key_path)?, in_force, &state.key_path) {
+        KeyOnOpen::Ready(key) => Ok(key),
+        KeyOnOpen::Unusable(err) => Err(err),
+        KeyOnOpen::FirstUse(existing) => {
             // First use: create the key (unless a file is already there), then announce it.
             let key = match existing {
                 Some(key) => key,
@@ -306,7 +331,7 @@ impl Transaction<'_> {
 
 /// Key errors are kept in the store's state and reported on every attempt to sign; they hold
 /// `io::Error`s, which do not clone, so rebuild the ones that can occur there.
-fn clone_key_error(err: &StoreError) -> StoreError {
+pub(crate) fn clone_key_error(err: &StoreError) -> StoreError {
     match err {
         StoreError::KeyMissing { path, in_force } => StoreError::KeyMissing {
             path: path.clone(),

@@ -1,5 +1,6 @@
-//! Haven's persistence: a SQLite database in the data directory (PostgreSQL later), its schema
-//! migrations, and the ledger's tables.
+//! Haven's persistence: a SQLite database in the data directory (the embedded default) or a
+//! PostgreSQL database shared by several servers ([`PgDatabase`]), their schema migrations, and
+//! the ledger's tables.
 //!
 //! Architecture invariant: the store knows SQL and files, not rules. It decides nothing about
 //! requests or persons, and it holds no ledger logic of its own: hashing, proofs, checkpoint
@@ -23,6 +24,7 @@ mod import;
 mod keyfile;
 mod ledger;
 mod migrate;
+mod pg;
 mod records;
 mod sessions;
 
@@ -41,6 +43,7 @@ pub use import::{
 };
 pub use ledger::{InclusionBundle, Receipt};
 pub use migrate::SCHEMA_VERSION;
+pub use pg::{PG_SCHEMA_VERSION, PgDatabase};
 pub use records::{Link, RecordSource, StoredPerson};
 pub use sessions::{FailedSignIn, NewSession, StoredSession};
 
@@ -67,6 +70,13 @@ pub enum StoreError {
     /// SQLite failed.
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL failed (or could not be reached).
+    #[error("database: {0}")]
+    Postgres(#[from] postgres::Error),
+    /// The database URL cannot be read (the message never repeats the URL: it may hold a
+    /// password).
+    #[error("database URL: {0}")]
+    DatabaseUrl(String),
     /// The database was written by a newer Haven.
     #[error("the database schema is version {found}, newer than this build's {known}")]
     SchemaTooNew {
@@ -163,8 +173,26 @@ impl StoreError {
                         | ErrorCode::DiskFull
                 )
             ),
+            StoreError::Postgres(err) => postgres_unavailable(err),
             _ => false,
         }
+    }
+}
+
+/// True when PostgreSQL could not be reached or went away: the connection closed or failed, the
+/// server is shutting down or starting, or it has no connection slot free (SQLSTATE classes 08
+/// and 57P, 53300). Constraint violations and SQL errors are not this.
+fn postgres_unavailable(err: &postgres::Error) -> bool {
+    if err.is_closed() {
+        return true;
+    }
+    match err.code() {
+        Some(code) => {
+            let code = code.code();
+            code.starts_with("08") || code.starts_with("57P") || code == "53300"
+        }
+        // No SQLSTATE: the error came from the connection itself (refused, reset, timed out).
+        None => err.as_db_error().is_none(),
     }
 }
 
