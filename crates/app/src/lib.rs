@@ -13,10 +13,12 @@
 //!
 //! The service owns the process's long-lived screening index ([`screening_index`]) and keeps it
 //! current incrementally: after an import through it, and on [`Service::catch_up`] for imports
-//! made by other processes.
+//! made by other processes, which a [`ChangeFollower`] calls as soon as the database announces
+//! one.
 
 mod accounts;
 mod cases;
+mod follow;
 mod imports;
 mod knowledge;
 mod ledger;
@@ -38,6 +40,7 @@ use haven_store::{Database, StoreError};
 
 pub use accounts::{AuthError, NewUser, UserSummary};
 pub use cases::{Assessed, CaseFilter, CaseListing, CaseView, HistoryEntry, ProtectionFlag};
+pub use follow::ChangeFollower;
 pub use haven_access::{AccountName, Principal, Role};
 pub use imports::{
     FileSource, ImportKind, ImportOutcome, ImportProgress, ImportSource, MemorySource,

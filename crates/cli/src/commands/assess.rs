@@ -4,14 +4,14 @@
 //! the officer who submits a request may see it: a protected person is flagged for referral,
 //! the protection details stay with the asylum authority.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use haven_app::Role;
 use haven_domain::parse_request;
 
-use super::service;
+use super::service::{self, Location};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -36,11 +36,11 @@ pub struct AssessArgs {
     receiving_state: String,
 }
 
-pub fn run(args: AssessArgs, data_dir: &Path) -> anyhow::Result<()> {
+pub fn run(args: AssessArgs, location: &Location) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(&args.request)
         .with_context(|| format!("cannot read {}", args.request.display()))?;
     let request = parse_request(&text).with_context(|| format!("{}", args.request.display()))?;
-    let service = service::open_with_data(data_dir, &args.receiving_state)?;
+    let service = service::open_with_data(location, &args.receiving_state)?;
     let assessed = service
         .assess(&service::operator(Role::Officer), &request, !args.dry_run)
         .with_context(|| format!("assessing {}", request.reference))?;

@@ -4,7 +4,7 @@
 //! keeps its stable code (`four_eyes`, `safeguard_missing`, …) for scripts.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::bail;
 use clap::{Args, Subcommand};
@@ -12,7 +12,7 @@ use haven_app::{CaseView, EventOutcome, ReferralListing};
 use haven_domain::ReferralCode;
 use haven_domain::workflow::{CaseEvent, ExecutionRecord, Referral, ReferralAnswer};
 
-use super::service::{self, ActingUser, Format, step_error};
+use super::service::{self, ActingUser, Format, Location, step_error};
 use super::transfer::{signed, write_transfer};
 
 #[derive(Debug, Args)]
@@ -114,8 +114,8 @@ pub struct Verdict {
     not_privileged: bool,
 }
 
-pub fn run(args: CaseArgs, data_dir: &Path) -> anyhow::Result<()> {
-    let service = service::open_existing(data_dir)?;
+pub fn run(args: CaseArgs, location: &Location) -> anyhow::Result<()> {
+    let service = service::open_existing(location)?;
     let who = args.actor.principal(&service)?;
     let mut out = std::io::stdout().lock();
     match args.command {

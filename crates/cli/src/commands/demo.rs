@@ -32,7 +32,7 @@ pub fn run() -> anyhow::Result<()> {
         data_dir.display()
     );
 
-    let service = service::open(&data_dir, DEMO_RECEIVING_STATE)?;
+    let service = service::open(&service::Location::sqlite(&data_dir), DEMO_RECEIVING_STATE)?;
     for (kind, name, outcome) in import_bundled(&service)? {
         println!(
             "imported {} {name}: {} inserted; data version {}, ledger entry {}",

@@ -15,7 +15,7 @@ use haven_domain::Lines;
 use haven_store::{ImportMode, Reject, distinct_lines};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::service;
+use super::service::{self, Location};
 
 /// How many invalid lines are printed before the rest are only counted.
 const MAX_PRINTED: usize = 50;
@@ -39,7 +39,7 @@ pub struct ImportArgs {
 }
 
 /// Runs one `haven import` subcommand.
-pub fn run(cmd: ImportCommand, data_dir: &Path) -> anyhow::Result<()> {
+pub fn run(cmd: ImportCommand, location: &Location) -> anyhow::Result<()> {
     let (kind, args) = match cmd {
         ImportCommand::Registry(args) => (ImportKind::Registry, args),
         ImportCommand::Context(args) => (ImportKind::Context, args),
@@ -50,7 +50,7 @@ pub fn run(cmd: ImportCommand, data_dir: &Path) -> anyhow::Result<()> {
     } else {
         ImportMode::AllOrNothing
     };
-    let service = service::open(data_dir, service::DEFAULT_RECEIVING_STATE)?;
+    let service = service::open(location, service::DEFAULT_RECEIVING_STATE)?;
     let progress = Progress(progress_bar(file)?);
     let result = service.import(
         &service::operator(Role::Admin),

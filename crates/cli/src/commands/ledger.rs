@@ -2,13 +2,15 @@
 //! key, export it for an auditor, verify such an export without the database, rotate the key.
 //! Thin: every check is `haven-ledger`'s, every row `haven-store`'s.
 
+use super::service::Location;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use haven_ledger::{Actor, Checkpoint, Export, Justification, Role, VerifierKey};
-use haven_store::{DATABASE_FILE, Store};
+use haven_store::{DATABASE_FILE, Database};
 
 #[derive(Debug, Subcommand)]
 pub enum LedgerCommand {
@@ -50,11 +52,11 @@ pub enum LedgerCommand {
 }
 
 /// Runs one `haven ledger` subcommand.
-pub fn run(cmd: LedgerCommand, data_dir: &Path) -> anyhow::Result<()> {
+pub fn run(cmd: LedgerCommand, location: &Location) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match cmd {
         LedgerCommand::Verify => {
-            let store = open_existing(data_dir)?;
+            let store = open_existing(location)?;
             // No context wrapper: the first line of the error is the one naming the bad entry.
             let log = store.verify_ledger()?;
             writeln!(
@@ -70,14 +72,14 @@ pub fn run(cmd: LedgerCommand, data_dir: &Path) -> anyhow::Result<()> {
             )?;
         }
         LedgerCommand::Checkpoint => {
-            let store = open(data_dir)?;
+            let store = open(location)?;
             let checkpoint = store
                 .ledger_checkpoint()?
                 .context("the ledger has no checkpoint")?;
             write!(out, "{}", checkpoint.note)?;
         }
         LedgerCommand::Proof { index } => {
-            let store = open_existing(data_dir)?;
+            let store = open_existing(location)?;
             let bundle = store.ledger_inclusion_proof(index)?;
             // Check before printing: a proof Haven cannot verify itself is a bug, not an answer.
             let key = VerifierKey::parse(&store.ledger_public_key()?)?;
@@ -101,7 +103,7 @@ pub fn run(cmd: LedgerCommand, data_dir: &Path) -> anyhow::Result<()> {
             writeln!(out)?;
         }
         LedgerCommand::Export { out: file } => {
-            let store = open_existing(data_dir)?;
+            let store = open_existing(location)?;
             let export = store.export_ledger()?;
             match file {
                 Some(path) => write_atomically(&path, &export)?,
@@ -134,11 +136,11 @@ pub fn run(cmd: LedgerCommand, data_dir: &Path) -> anyhow::Result<()> {
             )?;
         }
         LedgerCommand::PublicKey => {
-            let store = open(data_dir)?;
+            let store = open(location)?;
             writeln!(out, "{}", store.ledger_public_key()?)?;
         }
         LedgerCommand::RotateKey { reason } => {
-            let mut store = open(data_dir)?;
+            let store = open(location)?;
             let user = std::env::var("USER").ok().filter(|u| !u.is_empty());
             let actor = Actor::parse(user.unwrap_or_else(|| "unknown".into()))?;
             let (old, new) = store.rotate_ledger_key(
@@ -152,20 +154,20 @@ pub fn run(cmd: LedgerCommand, data_dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn open(data_dir: &Path) -> anyhow::Result<Store> {
-    Store::open(data_dir).with_context(|| format!("opening the store in {}", data_dir.display()))
+fn open(location: &Location) -> anyhow::Result<Arc<dyn Database>> {
+    location.open_database()
 }
 
 /// Auditing commands refuse to create a database: verifying a fresh, empty one in a mistyped
 /// directory would report success about the wrong thing.
-fn open_existing(data_dir: &Path) -> anyhow::Result<Store> {
-    if !data_dir.join(DATABASE_FILE).is_file() {
+fn open_existing(location: &Location) -> anyhow::Result<Arc<dyn Database>> {
+    if !location.has_database() {
         bail!(
             "no Haven database in {} (expected {DATABASE_FILE})",
-            data_dir.display()
+            location.data_dir.display()
         );
     }
-    open(data_dir)
+    open(location)
 }
 
 /// Writes the export beside its destination and renames it into place, so a reader never sees

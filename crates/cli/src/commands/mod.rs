@@ -30,6 +30,17 @@ pub struct Cli {
     )]
     pub data_dir: PathBuf,
 
+    /// A PostgreSQL database to use instead of the data directory's SQLite one
+    /// (`postgres://user:password@host:port/dbname`); several servers may share it. The data
+    /// directory still holds the ledger signing key and the screening index snapshot.
+    #[arg(
+        long,
+        global = true,
+        env = "HAVEN_DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -68,17 +79,22 @@ pub enum Command {
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let location = service::Location {
+        data_dir: cli.data_dir,
+        database_url: cli.database_url,
+    };
+    let location = &location;
     match cli.command {
         Command::Names(cmd) => names::run(cmd),
-        Command::Ledger(cmd) => ledger::run(cmd, &cli.data_dir),
-        Command::Import(cmd) => import::run(cmd, &cli.data_dir),
-        Command::Screen(args) => screen::run(args, &cli.data_dir),
-        Command::Assess(args) => assess::run(args, &cli.data_dir),
+        Command::Ledger(cmd) => ledger::run(cmd, location),
+        Command::Import(cmd) => import::run(cmd, location),
+        Command::Screen(args) => screen::run(args, location),
+        Command::Assess(args) => assess::run(args, location),
         Command::Demo => demo::run(),
-        Command::Serve(args) => serve::run(args, &cli.data_dir),
-        Command::User(cmd) => user::run(cmd, &cli.data_dir),
-        Command::Case(args) => case::run(args, &cli.data_dir),
-        Command::Transfer(args) => transfer::run(args, &cli.data_dir),
-        Command::Stats(args) => stats::run(args, &cli.data_dir),
+        Command::Serve(args) => serve::run(args, location),
+        Command::User(cmd) => user::run(cmd, location),
+        Command::Case(args) => case::run(args, location),
+        Command::Transfer(args) => transfer::run(args, location),
+        Command::Stats(args) => stats::run(args, location),
     }
 }

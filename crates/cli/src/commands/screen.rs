@@ -18,7 +18,7 @@ use haven_ledger::Justification;
 use haven_names::Tier;
 use serde::Serialize;
 
-use super::service;
+use super::service::{self, Location};
 
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("input").required(true).args(["query", "batch"]))]
@@ -64,7 +64,7 @@ struct Output<'a> {
     matches: &'a [ScreenedMatch],
 }
 
-pub fn run(args: ScreenArgs, data_dir: &Path) -> anyhow::Result<()> {
+pub fn run(args: ScreenArgs, location: &Location) -> anyhow::Result<()> {
     // Read and check every query before doing anything else: a bad line stops the run with its
     // place named, and nothing is printed or logged.
     let (queries, batch) = match (&args.query, &args.batch) {
@@ -87,7 +87,7 @@ pub fn run(args: ScreenArgs, data_dir: &Path) -> anyhow::Result<()> {
     Justification::parse(args.justification.clone())
         .context("--justification: must be one line of at most 2,000 characters")?;
 
-    let service = service::open_with_data(data_dir, service::DEFAULT_RECEIVING_STATE)?;
+    let service = service::open_with_data(location, service::DEFAULT_RECEIVING_STATE)?;
     let results = service.screen(
         &service::operator(Role::Officer),
         &queries,

@@ -9,19 +9,19 @@
 //! template, status and latency.
 
 use std::io::IsTerminal;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
-use haven_app::{AccountName, IndexOrigin, NewUser, Role, Service};
+use haven_app::{AccountName, ChangeFollower, IndexOrigin, NewUser, Role, Service};
 use haven_server::Limits;
 
 use super::demo::{assess_bundled, import_bundled};
-use super::service;
+use super::service::{self, Location};
 
-/// How often the running index looks for imports made by other processes.
+/// The longest the running index waits before looking for imports made by other processes (on
+/// PostgreSQL it is woken at once by the import's notification).
 const CATCH_UP_EVERY: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Args)]
@@ -44,7 +44,7 @@ pub struct ServeArgs {
     max_body_bytes: usize,
 }
 
-pub fn run(args: ServeArgs, data_dir: &Path) -> anyhow::Result<()> {
+pub fn run(args: ServeArgs, location: &Location) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
@@ -61,8 +61,10 @@ pub fn run(args: ServeArgs, data_dir: &Path) -> anyhow::Result<()> {
     } else {
         None
     };
-    let data_dir = demo_dir.as_ref().map_or(data_dir, |d| d.path());
-    let service = Arc::new(service::open(data_dir, &args.receiving_state)?);
+    // The demo's data is its own: a fresh SQLite directory, whatever the command line said.
+    let demo_location = demo_dir.as_ref().map(|d| Location::sqlite(d.path()));
+    let location = demo_location.as_ref().unwrap_or(location);
+    let service = Arc::new(service::open(location, &args.receiving_state)?);
     let accounts = if args.demo {
         demo_data(&service)?
     } else {
@@ -92,7 +94,7 @@ pub fn run(args: ServeArgs, data_dir: &Path) -> anyhow::Result<()> {
         let address = listener.local_addr()?;
         println!(
             "Haven serves the API on http://{address} (data: {})",
-            data_dir.display()
+            location.describe()
         );
         println!("  Web UI: http://{address}/");
         println!("  OpenAPI document: http://{address}/openapi.json");
@@ -122,7 +124,8 @@ pub fn run(args: ServeArgs, data_dir: &Path) -> anyhow::Result<()> {
                 );
             }
         }
-        let catch_up = tokio::spawn(catch_up_loop(Arc::clone(&service)));
+        let follower = ChangeFollower::start(Arc::clone(&service), CATCH_UP_EVERY)
+            .context("starting the change follower")?;
         let limits = Limits {
             body_bytes: args.max_body_bytes,
             ..Limits::default()
@@ -132,33 +135,11 @@ pub fn run(args: ServeArgs, data_dir: &Path) -> anyhow::Result<()> {
         };
         let app = haven_server::application(Arc::clone(&service), &limits, web);
         let served = haven_server::serve(listener, app, haven_server::shutdown_signal()).await;
-        catch_up.abort();
+        follower.stop();
         served.context("serving")
     })?;
     drop(demo_dir);
     Ok(())
-}
-
-/// Applies imports made by other processes to the running index, once a second.
-async fn catch_up_loop(service: Arc<Service>) {
-    let mut ticks = tokio::time::interval(CATCH_UP_EVERY);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        let service = Arc::clone(&service);
-        match tokio::task::spawn_blocking(move || service.catch_up()).await {
-            Ok(Ok(Some(update))) => tracing::info!(
-                applied = update.applied,
-                data_version = update.data_version,
-                ms = update.took.as_secs_f64() * 1000.0,
-                compacted = update.compacted,
-                "screening index caught up"
-            ),
-            Ok(Ok(None)) => {}
-            Ok(Err(error)) => tracing::error!(%error, "screening index catch-up failed"),
-            Err(_) => tracing::error!("screening index catch-up panicked"),
-        }
-    }
 }
 
 /// A demo account: its label, role, name, web password and API token (valid for this run only).

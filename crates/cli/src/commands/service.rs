@@ -1,4 +1,5 @@
-//! What the commands share: the service over a data directory, and who the operator is.
+//! What the commands share: where the data is ([`Location`]: a data directory, and PostgreSQL
+//! when a database URL is given), the service over it, and who the operator is.
 //!
 //! The command line is the console of whoever holds the data directory: it acts as the operating
 //! system's user, in the role the command calls for (an officer screens and assesses, an
@@ -8,7 +9,7 @@
 //! four-eyes needs two people.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
@@ -19,23 +20,78 @@ use haven_app::{
 };
 use haven_domain::CountryCode;
 use haven_domain::workflow::{Refusal, RefusalCode};
-use haven_store::SqliteDatabase;
+use haven_store::{Database, PgDatabase, SqliteDatabase};
 use serde::de::DeserializeOwned;
 
 /// The receiving state when none is configured: Haven's partner table is Belgium's.
 pub const DEFAULT_RECEIVING_STATE: &str = "be";
 
-/// Opens the service over `data_dir` (creating the database if needed).
-pub fn open(data_dir: &Path, receiving_state: &str) -> anyhow::Result<Service> {
+/// Where Haven keeps its state: the data directory (the SQLite database, the ledger signing key,
+/// the screening index snapshot) and, when a URL is given, the PostgreSQL database that takes
+/// the SQLite database's place — the key and the snapshot stay in the data directory.
+#[derive(Debug, Clone)]
+pub struct Location {
+    /// The data directory.
+    pub data_dir: PathBuf,
+    /// A `postgres://` URL (DESIGN §5.1 `--database-url`), or none for the embedded SQLite.
+    pub database_url: Option<String>,
+}
+
+impl Location {
+    /// The embedded default: SQLite in `data_dir`.
+    pub fn sqlite(data_dir: &Path) -> Location {
+        Location {
+            data_dir: data_dir.to_owned(),
+            database_url: None,
+        }
+    }
+
+    /// Where the data is, in words for messages (never the URL's password).
+    pub fn describe(&self) -> String {
+        match &self.database_url {
+            None => format!("the store in {}", self.data_dir.display()),
+            Some(url) => format!("the database {}", PgDatabase::describe_url(url)),
+        }
+    }
+
+    /// Opens (creating and migrating if needed) the database.
+    pub fn open_database(&self) -> anyhow::Result<Arc<dyn Database>> {
+        let db: Arc<dyn Database> = match &self.database_url {
+            None => Arc::new(
+                SqliteDatabase::open(&self.data_dir)
+                    .with_context(|| format!("opening {}", self.describe()))?,
+            ),
+            Some(url) => {
+                std::fs::create_dir_all(&self.data_dir).with_context(|| {
+                    format!("creating the data directory {}", self.data_dir.display())
+                })?;
+                let key = self.data_dir.join(haven_store::SIGNING_KEY_FILE);
+                Arc::new(
+                    PgDatabase::connect(url, &key)
+                        .with_context(|| format!("opening {}", self.describe()))?,
+                )
+            }
+        };
+        Ok(db)
+    }
+
+    /// True if there is a database to open without creating one. A PostgreSQL database is
+    /// created by its administrator, so a mistyped name fails to connect instead.
+    pub fn has_database(&self) -> bool {
+        self.database_url.is_some() || self.data_dir.join(haven_store::DATABASE_FILE).is_file()
+    }
+}
+
+/// Opens the service over `location` (creating the database if needed).
+pub fn open(location: &Location, receiving_state: &str) -> anyhow::Result<Service> {
     let receiving_state = CountryCode::parse(receiving_state)
         .map_err(|e| anyhow::anyhow!("receiving state {receiving_state:?}: {e}"))?;
-    let db = SqliteDatabase::open(data_dir)
-        .with_context(|| format!("opening the store in {}", data_dir.display()))?;
+    let db = location.open_database()?;
     Ok(Service::new(
-        Arc::new(db),
+        db,
         ServiceOptions {
             receiving_state,
-            index_snapshot: Some(data_dir.join(INDEX_FILE)),
+            index_snapshot: Some(location.data_dir.join(INDEX_FILE)),
             clock: haven_app::Clock::system(),
         },
     ))
@@ -46,21 +102,21 @@ pub fn open(data_dir: &Path, receiving_state: &str) -> anyhow::Result<Service> {
 /// registry) — and loads the screening index. Screening against nothing at all would answer
 /// "no match" and mislead, so a directory without any person is refused; an empty registry is
 /// said on stderr, because no answer from such a run can be a protected person.
-pub fn open_with_data(data_dir: &Path, receiving_state: &str) -> anyhow::Result<Service> {
-    if !data_dir.join(haven_store::DATABASE_FILE).exists() {
+pub fn open_with_data(location: &Location, receiving_state: &str) -> anyhow::Result<Service> {
+    if !location.has_database() {
         bail!(
             "no Haven data in {}: import a registry or context first (haven import registry FILE, \
              haven import context FILE)",
-            data_dir.display()
+            location.data_dir.display()
         );
     }
-    let service = open(data_dir, receiving_state)?;
+    let service = open(location, receiving_state)?;
     let counts = service.database().data_counts()?;
     if counts.registry_persons == 0 && counts.context_persons == 0 {
         bail!(
             "no persons to screen against in {}: import a registry or context first (haven \
              import registry FILE, haven import context FILE)",
-            data_dir.display()
+            location.describe()
         );
     }
     if counts.registry_persons == 0 {
@@ -91,15 +147,15 @@ pub fn operator(role: Role) -> Principal {
 /// Opens the service over a data directory that must already hold a database: a workflow
 /// command in a mistyped directory would otherwise create an empty one and then report that
 /// no account exists.
-pub fn open_existing(data_dir: &Path) -> anyhow::Result<Service> {
-    if !data_dir.join(haven_store::DATABASE_FILE).is_file() {
+pub fn open_existing(location: &Location) -> anyhow::Result<Service> {
+    if !location.has_database() {
         bail!(
             "no Haven database in {} (expected {}): import data and assess a request first",
-            data_dir.display(),
+            location.data_dir.display(),
             haven_store::DATABASE_FILE
         );
     }
-    open(data_dir, DEFAULT_RECEIVING_STATE)
+    open(location, DEFAULT_RECEIVING_STATE)
 }
 
 /// Who acts in the case workflow. Unlike the console's other commands, these act as an account:

@@ -3,11 +3,10 @@
 //! pretty JSON, or as CSV for a spreadsheet (the same columns as the API's `stats.csv`).
 
 use std::io::Write;
-use std::path::Path;
 
 use clap::Args;
 
-use super::service::{self, ActingUser, step_error};
+use super::service::{self, ActingUser, Location, step_error};
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
@@ -18,8 +17,8 @@ pub struct StatsArgs {
     csv: bool,
 }
 
-pub fn run(args: StatsArgs, data_dir: &Path) -> anyhow::Result<()> {
-    let service = service::open_existing(data_dir)?;
+pub fn run(args: StatsArgs, location: &Location) -> anyhow::Result<()> {
+    let service = service::open_existing(location)?;
     let who = args.actor.principal(&service)?;
     let statistics = service.statistics(&who).map_err(step_error)?;
     let mut out = std::io::stdout().lock();

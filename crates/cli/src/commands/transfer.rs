@@ -5,13 +5,13 @@
 //! transfer with its verdicts, so whoever acts sees at once what still stops it.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use haven_app::{TransferRequest, TransferView};
 use haven_domain::workflow::{Block, Signed, Transfer, TransferState};
 
-use super::service::{self, ActingUser, Format, step_error};
+use super::service::{self, ActingUser, Format, Location, step_error};
 
 #[derive(Debug, Args)]
 pub struct TransferArgs {
@@ -64,8 +64,8 @@ pub enum TransferCommand {
     },
 }
 
-pub fn run(args: TransferArgs, data_dir: &Path) -> anyhow::Result<()> {
-    let service = service::open_existing(data_dir)?;
+pub fn run(args: TransferArgs, location: &Location) -> anyhow::Result<()> {
+    let service = service::open_existing(location)?;
     let who = args.actor.principal(&service)?;
     let (view, format, headline) = match args.command {
         TransferCommand::Propose { case, file, format } => {

@@ -3,13 +3,12 @@
 //! Argon2id hash is stored. Each change is a ledger entry naming the administrator.
 
 use std::io::Read;
-use std::path::Path;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use haven_app::{AccountName, NewUser, Role};
 
-use super::service;
+use super::service::{self, Location};
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -36,8 +35,8 @@ pub struct AddArgs {
     password_stdin: bool,
 }
 
-pub fn run(cmd: UserCommand, data_dir: &Path) -> anyhow::Result<()> {
-    let service = service::open(data_dir, service::DEFAULT_RECEIVING_STATE)?;
+pub fn run(cmd: UserCommand, location: &Location) -> anyhow::Result<()> {
+    let service = service::open(location, service::DEFAULT_RECEIVING_STATE)?;
     let admin = service::operator(Role::Admin);
     match cmd {
         UserCommand::Add(args) => {

@@ -132,6 +132,15 @@ impl PgDatabase {
         })
     }
 
+    /// Where the database at `url` is (`postgres://host:port/dbname`), without credentials, for
+    /// messages written before (or instead of) connecting.
+    pub fn describe_url(url: &str) -> String {
+        match url.parse::<Config>() {
+            Ok(config) => describe(&config),
+            Err(_) => "(a database URL that does not parse)".into(),
+        }
+    }
+
     /// Where the database is (`postgres://host:port/dbname`), without credentials.
     pub fn location(&self) -> &str {
         &self.location
