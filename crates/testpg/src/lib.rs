@@ -123,6 +123,28 @@ pub fn server() -> &'static TestPostgres {
     })
 }
 
+/// A server of the caller's own, for a test that stops or restarts PostgreSQL: doing that to the
+/// shared [`server()`] would break every other test of the process running at that moment. It
+/// is stopped when dropped (and, like the shared one, removed with the test process).
+///
+/// # Panics
+///
+/// As [`server()`].
+pub fn private_server() -> TestPostgres {
+    match TestPostgres::start_new() {
+        Ok(server) => server,
+        Err(err) => panic!("haven-testpg: cannot start PostgreSQL: {err}"),
+    }
+}
+
+impl Drop for TestPostgres {
+    fn drop(&mut self) {
+        // Only private servers are ever dropped (the shared one is a static). Already stopped
+        // is fine: the watchdog removes the directory at the end of the process either way.
+        let _ = self.pg_ctl_stop();
+    }
+}
+
 impl TestPostgres {
     fn start_new() -> Result<TestPostgres, HarnessError> {
         let began = Instant::now();
