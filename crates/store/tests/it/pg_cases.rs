@@ -248,7 +248,10 @@ fn transcript(db: &dyn Database) -> Vec<String> {
     });
     note(format!(
         "refused change: {}",
-        refusal.map(|_| ()).map_err(|e| e.to_string()).unwrap_err()
+        refusal
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+            .expect_err("refused")
     ));
     let update = db
         .update_case_file(&id, &mut |case| {
@@ -282,7 +285,10 @@ fn transcript(db: &dyn Database) -> Vec<String> {
     });
     note(format!(
         "missing update: {}",
-        missing.map(|_| ()).map_err(|e| e.to_string()).unwrap_err()
+        missing
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+            .expect_err("not found")
     ));
     assert!(matches!(
         db.update_case_file("case-999999", &mut |case| Ok(FileChange {
@@ -710,14 +716,22 @@ fn a_forged_key_history_or_head_on_postgres_is_reported() {
     let mut raw = scratch.raw();
     raw.batch_execute("UPDATE ledger_keys SET from_size = 5")
         .expect("tampering SQL runs");
-    let message = db.verify_ledger().map(|_| ()).unwrap_err().to_string();
+    let message = db
+        .verify_ledger()
+        .map(|_| ())
+        .expect_err("tampered")
+        .to_string();
     assert_eq!(
         message,
         "ledger_keys differs from the key_rotation entries of the log"
     );
     raw.batch_execute("UPDATE ledger_keys SET from_size = 1; UPDATE ledger_head SET frontier = decode(repeat('00', 32), 'hex')")
         .expect("tampering SQL runs");
-    let message = db.verify_ledger().map(|_| ()).unwrap_err().to_string();
+    let message = db
+        .verify_ledger()
+        .map(|_| ())
+        .expect_err("tampered")
+        .to_string();
     assert!(
         message.starts_with("entry 8: the ledger head does not match"),
         "{message}"
