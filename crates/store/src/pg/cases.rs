@@ -15,6 +15,9 @@ use crate::{Case, CaseSummary, CaseUpdate, CaseUpdateError, FileChange, ListedCa
 /// The columns a [`CaseSummary`] is read from, in its fields' order.
 const SUMMARY_COLUMNS: &str = "id, reference, kind, requesting_state, outcome, state, created_at";
 
+/// Cases oldest first: by id in byte order, as SQLite sorts, whatever the database's collation.
+const BY_ID: &str = "ORDER BY id COLLATE \"C\"";
+
 fn summary_row(row: &postgres::Row) -> CaseSummary {
     CaseSummary {
         id: row.get(0),
@@ -67,10 +70,7 @@ pub(crate) fn record_case(
 
 pub(crate) fn list_cases(db: &PgDatabase) -> Result<Vec<CaseSummary>, StoreError> {
     db.read(|tx| {
-        let rows = tx.query(
-            &format!("SELECT {SUMMARY_COLUMNS} FROM cases ORDER BY id COLLATE \"C\""),
-            &[],
-        )?;
+        let rows = tx.query(&format!("SELECT {SUMMARY_COLUMNS} FROM cases {BY_ID}"), &[])?;
         Ok(rows.iter().map(summary_row).collect())
     })
 }
@@ -82,7 +82,7 @@ pub(crate) fn get_case(db: &PgDatabase, id: &str) -> Result<Option<Case>, StoreE
 pub(crate) fn case_files(db: &PgDatabase) -> Result<Vec<(CaseSummary, CaseFile)>, StoreError> {
     db.read(|tx| {
         let rows = tx.query(
-            &format!("SELECT {SUMMARY_COLUMNS}, file_json FROM cases ORDER BY id COLLATE \"C\""),
+            &format!("SELECT {SUMMARY_COLUMNS}, file_json FROM cases {BY_ID}"),
             &[],
         )?;
         rows.iter()
@@ -108,7 +108,7 @@ pub(crate) fn case_listing(db: &PgDatabase) -> Result<Vec<ListedCase>, StoreErro
                                     WITH ORDINALITY AS f(value, ord)
                                WHERE f.value ->> 'code' IS NOT NULL
                                GROUP BY 1) AS codes)
-                 FROM cases ORDER BY id COLLATE \"C\""
+                 FROM cases {BY_ID}"
             ),
             &[],
         )?;

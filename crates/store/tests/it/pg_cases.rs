@@ -100,7 +100,8 @@ fn with_database(url: &str, name: &str) -> String {
 fn request(reference: &str) -> haven_domain::Request {
     parse_request(&format!(
         r#"{{"reference": "{reference}", "kind": "mla", "requesting_state": "kz",
-            "received_on": "2019-09-10", "parties": [{{"role": "subject", "names": ["Бекова Айгерим"]}}],
+            "received_on": "2019-09-10",
+            "parties": [{{"role": "subject", "names": ["Бекова Айгерим"]}}],
             "measures": [{{"kind": "search_premises", "party": 0, "premises": "home"}}]}}"#
     ))
     .expect("valid request")
@@ -725,8 +726,13 @@ fn a_forged_key_history_or_head_on_postgres_is_reported() {
         message,
         "ledger_keys differs from the key_rotation entries of the log"
     );
-    raw.batch_execute("UPDATE ledger_keys SET from_size = 1; UPDATE ledger_head SET frontier = decode(repeat('00', 32), 'hex')")
-        .expect("tampering SQL runs");
+    // The key history put right, the head replaced by a frontier of the right length but of
+    // another tree.
+    raw.batch_execute(
+        "UPDATE ledger_keys SET from_size = 1;
+         UPDATE ledger_head SET frontier = decode(repeat('00', 32), 'hex')",
+    )
+    .expect("tampering SQL runs");
     let message = db
         .verify_ledger()
         .map(|_| ())
