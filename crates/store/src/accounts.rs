@@ -70,7 +70,8 @@ impl std::fmt::Debug for NewAccount {
     }
 }
 
-const COLUMNS: &str =
+/// The columns an [`Account`] is read from, in its fields' order.
+pub(crate) const COLUMNS: &str =
     "name, role, token_hash, password_hash, created_at, disabled_at, locked_until";
 
 fn account_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
@@ -83,6 +84,19 @@ fn account_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
         disabled_at: row.get(5)?,
         locked_until: row.get(6)?,
     })
+}
+
+/// The entry that records a new account: it names the account and its role.
+pub(crate) fn added_entry(entry: Entry, account: &NewAccount) -> Result<Entry, StoreError> {
+    Ok(entry.with_objects([
+        ObjectId::tagged("account", &account.name)?,
+        ObjectId::tagged("role", &account.role)?,
+    ]))
+}
+
+/// An entry about account `name` (disabled, locked): it names the account.
+pub(crate) fn naming_account(entry: Entry, name: &str) -> Result<Entry, StoreError> {
+    Ok(entry.with_objects([ObjectId::tagged("account", name)?]))
 }
 
 impl Store {
@@ -112,10 +126,7 @@ impl Store {
                     account.password_hash
                 ],
             )?;
-            tx.append_ledger(&entry.with_objects([
-                ObjectId::tagged("account", &account.name)?,
-                ObjectId::tagged("role", &account.role)?,
-            ]))?;
+            tx.append_ledger(&added_entry(entry, account)?)?;
             Ok(())
         })
     }
@@ -132,7 +143,7 @@ impl Store {
             if changed == 0 {
                 return Ok(false);
             }
-            tx.append_ledger(&entry.with_objects([ObjectId::tagged("account", name)?]))?;
+            tx.append_ledger(&naming_account(entry, name)?)?;
             Ok(true)
         })
     }

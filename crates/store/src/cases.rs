@@ -81,25 +81,15 @@ impl Store {
         decision: &mut Decision,
         entry: Entry,
     ) -> Result<String, StoreError> {
-        let request_json = serde_json::to_string(request)
-            .map_err(|e| StoreError::Inconsistent(format!("request: {e}")))?;
+        let request_json = to_json("request", request)?;
         self.transaction(|tx| {
             // A number no other writer can have drawn (see migration 0004), not COUNT(*) + 1.
             tx.sqlite()
                 .execute("INSERT INTO case_numbers DEFAULT VALUES", [])?;
-            let number = tx.sqlite().last_insert_rowid();
-            let id = format!("case-{number:06}");
-            let entry = entry.with_objects([
-                ObjectId::tagged("case", &id)?,
-                ObjectId::tagged("request", request.reference.as_str())?,
-            ]);
-            let receipt = tx.append_ledger(&entry)?;
-            decision.ledger = Some(LedgerRef {
-                index: receipt.index,
-                root: receipt.root.to_hex(),
-            });
-            let decision_json = serde_json::to_string(&*decision)
-                .map_err(|e| StoreError::Inconsistent(format!("decision: {e}")))?;
+            let id = case_id(tx.sqlite().last_insert_rowid());
+            let receipt = tx.append_ledger(&case_entry(entry, &id, request)?)?;
+            decision.ledger = Some(ledger_ref(&receipt));
+            let decision_json = to_json("decision", &*decision)?;
             tx.sqlite().execute(
                 "INSERT INTO cases (id, reference, kind, requesting_state, outcome, request_json,
                                     decision_json, ledger_index, created_at)
@@ -107,10 +97,7 @@ impl Store {
                 params![
                     id,
                     request.reference.as_str(),
-                    serde_json::to_value(request.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default(),
+                    kind_name(request),
                     request.requesting_state.as_str(),
                     decision.outcome.as_str(),
                     request_json,
@@ -200,18 +187,11 @@ impl Store {
             let case = read_case(tx.sqlite(), id)?
                 .ok_or_else(|| CaseUpdateError::NotFound(id.to_owned()))?;
             let FileChange { file, entries } = change(&case).map_err(CaseUpdateError::Refused)?;
-            let case_object = ObjectId::tagged("case", &case.id).map_err(StoreError::from)?;
             let mut receipts = Vec::with_capacity(entries.len());
-            for entry in entries {
-                let entry = if entry.objects.contains(&case_object) {
-                    entry
-                } else {
-                    entry.with_objects([case_object.clone()])
-                };
+            for entry in file_entries(&case.id, entries)? {
                 receipts.push(tx.append_ledger(&entry)?);
             }
-            let json = serde_json::to_string(&file)
-                .map_err(|e| StoreError::Inconsistent(format!("case file: {e}")))?;
+            let json = to_json("case file", &file)?;
             tx.sqlite()
                 .execute(
                     "UPDATE cases SET state = ?2, file_json = ?3 WHERE id = ?1",
@@ -236,12 +216,84 @@ fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseSummary> {
 }
 
 /// A stored file; none stored yet means nothing happened since the decision.
-fn parse_file(id: &str, json: Option<&str>) -> Result<CaseFile, StoreError> {
+pub(crate) fn parse_file(id: &str, json: Option<&str>) -> Result<CaseFile, StoreError> {
     match json {
         None => Ok(CaseFile::assessed()),
         Some(json) => serde_json::from_str(json)
             .map_err(|e| StoreError::Inconsistent(format!("case {id}: stored file: {e}"))),
     }
+}
+
+/// A value as the JSON text a case row stores; `what` names it if it cannot be written.
+pub(crate) fn to_json<T: serde::Serialize + ?Sized>(
+    what: &str,
+    value: &T,
+) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Inconsistent(format!("{what}: {e}")))
+}
+
+/// The id of the case drawn as number `number`.
+pub(crate) fn case_id(number: i64) -> String {
+    format!("case-{number:06}")
+}
+
+/// The request kind's wire name (`mla`, …), as the `kind` column holds it.
+pub(crate) fn kind_name(request: &Request) -> String {
+    serde_json::to_value(request.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The entry that records new case `id`: it names the case and the request.
+pub(crate) fn case_entry(entry: Entry, id: &str, request: &Request) -> Result<Entry, StoreError> {
+    Ok(entry.with_objects([
+        ObjectId::tagged("case", id)?,
+        ObjectId::tagged("request", request.reference.as_str())?,
+    ]))
+}
+
+/// Where a case's decision was recorded.
+pub(crate) fn ledger_ref(receipt: &Receipt) -> LedgerRef {
+    LedgerRef {
+        index: receipt.index,
+        root: receipt.root.to_hex(),
+    }
+}
+
+/// The entries of a file change, each naming the case (added where the rules did not).
+pub(crate) fn file_entries(case_id: &str, entries: Vec<Entry>) -> Result<Vec<Entry>, StoreError> {
+    let case_object = ObjectId::tagged("case", case_id)?;
+    Ok(entries
+        .into_iter()
+        .map(|entry| {
+            if entry.objects.contains(&case_object) {
+                entry
+            } else {
+                entry.with_objects([case_object.clone()])
+            }
+        })
+        .collect())
+}
+
+/// A case from its stored columns.
+pub(crate) fn case_from_stored(
+    id: String,
+    created_at: String,
+    request: &str,
+    decision: &str,
+    file: Option<&str>,
+) -> Result<Case, StoreError> {
+    let bad = |what: &str, e: serde_json::Error| {
+        StoreError::Inconsistent(format!("case {id}: stored {what}: {e}"))
+    };
+    Ok(Case {
+        request: serde_json::from_str(request).map_err(|e| bad("request", e))?,
+        decision: serde_json::from_str(decision).map_err(|e| bad("decision", e))?,
+        file: parse_file(&id, file)?,
+        id,
+        created_at,
+    })
 }
 
 fn read_case(conn: &rusqlite::Connection, id: &str) -> Result<Option<Case>, StoreError> {
@@ -256,14 +308,5 @@ fn read_case(conn: &rusqlite::Connection, id: &str) -> Result<Option<Case>, Stor
     let Some((id, created_at, request, decision, file)) = row else {
         return Ok(None);
     };
-    let bad = |what: &str, e: serde_json::Error| {
-        StoreError::Inconsistent(format!("case {id}: stored {what}: {e}"))
-    };
-    Ok(Some(Case {
-        request: serde_json::from_str(&request).map_err(|e| bad("request", e))?,
-        decision: serde_json::from_str(&decision).map_err(|e| bad("decision", e))?,
-        file: parse_file(&id, file.as_deref())?,
-        id,
-        created_at,
-    }))
+    case_from_stored(id, created_at, &request, &decision, file.as_deref()).map(Some)
 }

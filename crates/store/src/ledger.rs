@@ -379,11 +379,11 @@ impl LeafStore for SqliteLeaves<'_> {
 fn read_checkpoints(conn: &Connection) -> Result<Vec<StoredCheckpoint>, StoreError> {
     let mut stmt = conn.prepare("SELECT size, root, note FROM ledger_checkpoints ORDER BY size")?;
     let rows = stmt.query_map([], |r| {
-        Ok(StoredCheckpoint {
-            size: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(u64::MAX),
-            root: hash_from_blob(&r.get::<_, Vec<u8>>(1)?),
-            note: r.get(2)?,
-        })
+        Ok(checkpoint_from_row(
+            r.get(0)?,
+            &r.get::<_, Vec<u8>>(1)?,
+            r.get(2)?,
+        ))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -394,14 +394,82 @@ fn latest_checkpoint(conn: &Connection) -> Result<Option<StoredCheckpoint>, Stor
             "SELECT size, root, note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1",
             [],
             |r| {
-                Ok(StoredCheckpoint {
-                    size: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(u64::MAX),
-                    root: hash_from_blob(&r.get::<_, Vec<u8>>(1)?),
-                    note: r.get(2)?,
-                })
+                Ok(checkpoint_from_row(
+                    r.get(0)?,
+                    &r.get::<_, Vec<u8>>(1)?,
+                    r.get(2)?,
+                ))
             },
         )
         .optional()?)
+}
+
+/// A checkpoint from its stored columns. A size that is no ledger size (negative) reads as the
+/// largest one, so verification reports it instead of failing to read.
+pub(crate) fn checkpoint_from_row(size: i64, root: &[u8], note: String) -> StoredCheckpoint {
+    StoredCheckpoint {
+        size: u64::try_from(size).unwrap_or(u64::MAX),
+        root: hash_from_blob(root),
+        note,
+    }
+}
+
+/// An entry from its stored columns (a negative index reads as the largest, as above).
+pub(crate) fn entry_from_row(index: i64, json: String, leaf_hash: &[u8]) -> StoredEntry {
+    StoredEntry {
+        index: u64::try_from(index).unwrap_or(u64::MAX),
+        json,
+        leaf_hash: hash_from_blob(leaf_hash),
+    }
+}
+
+/// The public key in force, or the error every backend gives when the log names none.
+pub(crate) fn require_key(in_force: Option<String>) -> Result<String, StoreError> {
+    in_force.ok_or_else(|| StoreError::Inconsistent("the ledger has no signing key".into()))
+}
+
+/// The checkpoint an inclusion proof of `index` leads to: the latest, if it covers the entry.
+pub(crate) fn proof_checkpoint(
+    latest: Option<StoredCheckpoint>,
+    index: u64,
+) -> Result<StoredCheckpoint, StoreError> {
+    let checkpoint = latest.ok_or(StoreError::NoSuchEntry { index, size: 0 })?;
+    if index >= checkpoint.size {
+        return Err(StoreError::NoSuchEntry {
+            index,
+            size: checkpoint.size,
+        });
+    }
+    Ok(checkpoint)
+}
+
+/// The checks of a verified log against the ledger's bookkeeping: the stored key history
+/// (`(from_size, public_key)`, oldest first) must be the one the log's key rotations derive, and
+/// the stored head must be the log's frontier.
+pub(crate) fn check_bookkeeping(
+    log: &VerifiedLog,
+    stored_keys: &[(i64, String)],
+    head: Option<Frontier>,
+) -> Result<(), StoreError> {
+    let derived: Vec<(i64, String)> = log
+        .keys
+        .keys()
+        .iter()
+        .map(|(from, key)| (to_i64(*from), key.to_string()))
+        .collect();
+    if stored_keys != derived.as_slice() {
+        return Err(StoreError::Inconsistent(
+            "ledger_keys differs from the key_rotation entries of the log".into(),
+        ));
+    }
+    match head {
+        Some(head) if head == log.frontier => Ok(()),
+        _ => Err(StoreError::Inconsistent(format!(
+            "entry {}: the ledger head does not match the entries (the next append would \
+             build on a wrong tree)",
+            log.size
+        ))),
+    }
 }
 
 /// Streams every entry, in index order, into `f`.
@@ -412,11 +480,11 @@ fn for_each_entry(
     let mut stmt = conn.prepare("SELECT idx, json, leaf_hash FROM ledger_entries ORDER BY idx")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
-        f(StoredEntry {
-            index: u64::try_from(row.get::<_, i64>(0)?).unwrap_or(u64::MAX),
-            json: row.get(1)?,
-            leaf_hash: hash_from_blob(&row.get::<_, Vec<u8>>(2)?),
-        })?;
+        f(entry_from_row(
+            row.get(0)?,
+            row.get(1)?,
+            &row.get::<_, Vec<u8>>(2)?,
+        ))?;
     }
     Ok(())
 }
@@ -434,8 +502,7 @@ impl Store {
 
     /// The public key in force (a C2SP verifier key), the one that signs new checkpoints.
     pub fn ledger_public_key(&self) -> Result<String, StoreError> {
-        key_in_force(&self.conn)?
-            .ok_or_else(|| StoreError::Inconsistent("the ledger has no signing key".into()))
+        require_key(key_in_force(&self.conn)?)
     }
 
     /// Every signing key the log has named (C2SP verifier key texts), each with the first tree
@@ -463,14 +530,7 @@ impl Store {
     pub fn ledger_inclusion_proof(&self, index: u64) -> Result<InclusionBundle, StoreError> {
         // One read transaction, so the checkpoint and the entries are of the same moment.
         let tx = self.conn.unchecked_transaction()?;
-        let checkpoint =
-            latest_checkpoint(&tx)?.ok_or(StoreError::NoSuchEntry { index, size: 0 })?;
-        if index >= checkpoint.size {
-            return Err(StoreError::NoSuchEntry {
-                index,
-                size: checkpoint.size,
-            });
-        }
+        let checkpoint = proof_checkpoint(latest_checkpoint(&tx)?, index)?;
         let entry: String = tx.query_row(
             "SELECT json FROM ledger_entries WHERE idx = ?1",
             [to_i64(index)],
@@ -511,27 +571,7 @@ impl Store {
         let stored: Vec<(i64, String)> = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
-        let derived: Vec<(i64, String)> = log
-            .keys
-            .keys()
-            .iter()
-            .map(|(from, key)| (to_i64(*from), key.to_string()))
-            .collect();
-        if stored != derived {
-            return Err(StoreError::Inconsistent(
-                "ledger_keys differs from the key_rotation entries of the log".into(),
-            ));
-        }
-        match load_head(&tx)? {
-            Some((_, head)) if head == log.frontier => {}
-            _ => {
-                return Err(StoreError::Inconsistent(format!(
-                    "entry {}: the ledger head does not match the entries (the next append would \
-                     build on a wrong tree)",
-                    log.size
-                )));
-            }
-        }
+        check_bookkeeping(&log, &stored, load_head(&tx)?.map(|(_, head)| head))?;
         Ok(log)
     }
 

@@ -2,9 +2,10 @@
 //! lifetimes, makes the secrets and hashes them, and says when an account is to be locked; the
 //! lock and its ledger entry are written in one transaction.
 
-use haven_ledger::{Entry, ObjectId};
+use haven_ledger::Entry;
 use rusqlite::{OptionalExtension, params};
 
+use crate::accounts::naming_account;
 use crate::{Store, StoreError};
 
 /// A session to store. `id_hash` is the SHA-256 (hex) of the cookie's secret, never the secret.
@@ -144,7 +145,7 @@ impl Store {
                 "UPDATE accounts SET failed_sign_ins = 0, locked_until = ?2 WHERE name = ?1",
                 params![name, lock_until],
             )?;
-            tx.append_ledger(&lock_entry.with_objects([ObjectId::tagged("account", name)?]))?;
+            tx.append_ledger(&naming_account(lock_entry, name)?)?;
             Ok(FailedSignIn::Locked {
                 until: lock_until.to_owned(),
             })
