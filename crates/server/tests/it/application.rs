@@ -85,7 +85,7 @@ pub struct ApiApp {
     pub service: Arc<Service>,
     /// The data directory (the ledger is read back from it).
     pub dir: tempfile::TempDir,
-    tokens: HashMap<Role, String>,
+    pub tokens: HashMap<Role, String>,
     _stop: oneshot::Sender<()>,
 }
 
@@ -248,25 +248,60 @@ pub fn account_name(role: Role) -> String {
 pub async fn spawn_api() -> ApiApp {
     let dir = tempfile::tempdir().expect("temporary directory");
     let service = service_in(dir.path());
-    for (kind, file) in [
-        (ImportKind::Registry, "registry.jsonl"),
-        (ImportKind::Context, "context.jsonl"),
-    ] {
-        let bytes = std::fs::read(examples().join(file)).expect("example data readable");
-        import_as_admin(&service, kind, file, bytes);
-    }
-    let mut tokens = HashMap::new();
-    for role in Role::ALL {
-        let user = NewUser {
-            name: AccountName::parse(account_name(*role).as_str()).expect("valid name"),
-            role: *role,
-        };
-        let token = service
-            .add_user(&principal(Role::Admin), &user, None)
-            .expect("account created");
-        tokens.insert(*role, token);
-    }
-    let service = Arc::new(service);
+    spawn_api_over(service, dir).await
+}
+
+/// A service on the PostgreSQL database at `url`, its signing key and index snapshot in `dir`,
+/// as `haven serve --database-url` builds it.
+pub fn pg_service_in(dir: &Path, url: &str) -> Service {
+    let db = haven_store::PgDatabase::connect(url, &dir.join(haven_store::SIGNING_KEY_FILE))
+        .expect("database opens");
+    Service::new(
+        Arc::new(db),
+        ServiceOptions {
+            receiving_state: CountryCode::parse("be").expect("valid"),
+            index_snapshot: Some(dir.join(haven_app::INDEX_FILE)),
+            clock: haven_app::Clock::system(),
+        },
+    )
+}
+
+/// A fresh application over `service` (whose data lives in or beside `dir`): the examples
+/// imported, one account per role, served on its own port. The set-up runs on a blocking thread,
+/// as the server's own calls do (the PostgreSQL client blocks).
+pub async fn spawn_api_over(service: Service, dir: tempfile::TempDir) -> ApiApp {
+    let (service, tokens) = tokio::task::spawn_blocking(move || {
+        for (kind, file) in [
+            (ImportKind::Registry, "registry.jsonl"),
+            (ImportKind::Context, "context.jsonl"),
+        ] {
+            let bytes = std::fs::read(examples().join(file)).expect("example data readable");
+            import_as_admin(&service, kind, file, bytes);
+        }
+        let mut tokens = HashMap::new();
+        for role in Role::ALL {
+            let user = NewUser {
+                name: AccountName::parse(account_name(*role).as_str()).expect("valid name"),
+                role: *role,
+            };
+            let token = service
+                .add_user(&principal(Role::Admin), &user, None)
+                .expect("account created");
+            tokens.insert(*role, token);
+        }
+        (service, tokens)
+    })
+    .await
+    .expect("set-up runs");
+    serve_api(Arc::new(service), dir, tokens).await
+}
+
+/// Serves `service` on a port of its own, with the accounts whose tokens are `tokens`.
+pub async fn serve_api(
+    service: Arc<Service>,
+    dir: tempfile::TempDir,
+    tokens: HashMap<Role, String>,
+) -> ApiApp {
     let router = haven_server::application(
         Arc::clone(&service),
         &Limits::default(),

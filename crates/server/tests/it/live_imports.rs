@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::application::{ApiApp, import_as_admin, newcomer_line, service_in, spawn_api};
 
 /// The ids screening matches (tier `match`) for `party`, as the officer.
-async fn matched_ids(app: &ApiApp, party: &str) -> Vec<String> {
+pub async fn matched_ids(app: &ApiApp, party: &str) -> Vec<String> {
     let (status, answer) = app.post_json(Role::Officer, "/api/v1/screen", party).await;
     assert_eq!(status, 200, "{answer}");
     answer["matches"]
@@ -23,7 +23,7 @@ async fn matched_ids(app: &ApiApp, party: &str) -> Vec<String> {
         .collect()
 }
 
-const NEWCOMER: &str = r#"{"names": ["Temirkhanova Gulnara"], "birth_date": "1979"}"#;
+pub const NEWCOMER: &str = r#"{"names": ["Temirkhanova Gulnara"], "birth_date": "1979"}"#;
 
 #[tokio::test]
 async fn an_import_through_the_api_is_screened_against_at_once() {

@@ -13,6 +13,7 @@ mod document;
 mod live_imports;
 mod need_to_know;
 mod network_page;
+mod postgres;
 mod skeleton;
 mod web;
 mod web_intake;
