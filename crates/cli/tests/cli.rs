@@ -9,6 +9,8 @@ mod assess;
 mod case;
 #[path = "cli/import.rs"]
 mod import;
+#[path = "cli/postgres.rs"]
+mod postgres;
 #[path = "cli/screen.rs"]
 mod screen;
 #[path = "cli/serve.rs"]

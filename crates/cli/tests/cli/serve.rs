@@ -8,7 +8,13 @@ use std::process::{Command, Stdio};
 use super::{haven, stderr, stdout};
 
 /// One HTTP/1.1 request over a fresh connection: the status and the body.
-fn http(address: &str, method: &str, path: &str, token: Option<&str>, body: &str) -> (u16, String) {
+pub(crate) fn http(
+    address: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> (u16, String) {
     let mut stream = TcpStream::connect(address).expect("the server accepts");
     let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
     write!(
