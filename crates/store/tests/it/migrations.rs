@@ -112,7 +112,7 @@ fn postgres_servers_starting_together_migrate_once_and_announce_one_key() {
         .into_iter()
         .map(|t| {
             t.join()
-                .expect("thread finishes")
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
                 .expect("connects and appends")
         })
         .collect();
