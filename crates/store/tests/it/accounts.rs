@@ -2,9 +2,9 @@
 //! reused; hashes are stored as given and never shown by `Debug`.
 
 use haven_ledger::{Action, Actor, Entry, Justification, Role};
-use haven_store::{NewAccount, StoreError};
+use haven_store::{Database, NewAccount, StoreError};
 
-use crate::fresh;
+use crate::{ledger_size, on_backends};
 
 fn admin_entry(why: &str) -> Entry {
     Entry::new(
@@ -26,8 +26,13 @@ fn account(name: &str, role: &str) -> NewAccount {
 
 #[test]
 fn accounts_are_created_listed_disabled_and_logged() {
-    let (_dir, mut store) = fresh();
-    let before = store.ledger_size().expect("size");
+    on_backends("accounts_are_created_listed_disabled_and_logged", |b| {
+        accounts_are_created_listed_disabled_and_logged_on(b.db())
+    });
+}
+
+fn accounts_are_created_listed_disabled_and_logged_on(store: &dyn Database) {
+    let before = ledger_size(store);
     store
         .add_account(&account("alice", "officer"), admin_entry("new officer"))
         .expect("created");
@@ -37,7 +42,7 @@ fn accounts_are_created_listed_disabled_and_logged() {
             admin_entry("new liaison"),
         )
         .expect("created");
-    assert_eq!(store.ledger_size().expect("size"), before + 2);
+    assert_eq!(ledger_size(store), before + 2);
 
     let alice = store.account("alice").expect("readable").expect("exists");
     assert_eq!(alice.role, "officer");
@@ -61,7 +66,7 @@ fn accounts_are_created_listed_disabled_and_logged() {
         matches!(err, StoreError::AccountExists(ref n) if n == "alice"),
         "{err}"
     );
-    assert_eq!(store.ledger_size().expect("size"), before + 2);
+    assert_eq!(ledger_size(store), before + 2);
 
     assert!(
         store
@@ -86,7 +91,7 @@ fn accounts_are_created_listed_disabled_and_logged() {
             .disable_account("nobody", admin_entry("no one"))
             .expect("no-op")
     );
-    assert_eq!(store.ledger_size().expect("size"), before + 3);
+    assert_eq!(ledger_size(store), before + 3);
     // A disabled name stays taken.
     assert!(
         store

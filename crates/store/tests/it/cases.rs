@@ -4,7 +4,9 @@
 use haven_domain::{Decision, Outcome, parse_request};
 use haven_ledger::{Action, Actor, Entry, Justification, Role};
 
-use super::fresh;
+use haven_store::Database;
+
+use crate::on_backends;
 
 fn request() -> haven_domain::Request {
     parse_request(
@@ -42,7 +44,12 @@ fn assess_entry() -> Entry {
 
 #[test]
 fn a_case_and_its_entry_are_stored_together() {
-    let (_dir, mut store) = fresh();
+    on_backends("a_case_and_its_entry_are_stored_together", |b| {
+        a_case_and_its_entry_are_stored_together_on(b.db())
+    });
+}
+
+fn a_case_and_its_entry_are_stored_together_on(store: &dyn Database) {
     let before = store.verify_ledger().expect("verifies").size;
     let mut decision = decision();
     let id = store
@@ -78,7 +85,12 @@ fn a_case_and_its_entry_are_stored_together() {
 
 #[test]
 fn a_failed_entry_leaves_no_case() {
-    let (_dir, mut store) = fresh();
+    on_backends("a_failed_entry_leaves_no_case", |b| {
+        a_failed_entry_leaves_no_case_on(b.db())
+    });
+}
+
+fn a_failed_entry_leaves_no_case_on(store: &dyn Database) {
     let before = store.verify_ledger().expect("verifies").size;
     // Key rotations are the store's own entries: appending one is refused, mid-transaction.
     let refused = Entry::new(
@@ -101,38 +113,42 @@ fn a_failed_entry_leaves_no_case() {
 fn concurrent_writers_never_draw_the_same_case_id() {
     use std::sync::Arc;
 
-    use haven_store::{Database, SqliteDatabase};
-
-    let (dir, store) = fresh();
-    drop(store);
-    // Two databases on one directory: two writer connections, as two server processes would
-    // have, each with threads of its own.
-    let databases: Vec<Arc<SqliteDatabase>> = (0..2)
-        .map(|_| Arc::new(SqliteDatabase::open(dir.path()).expect("opens")))
-        .collect();
-    let threads: Vec<_> = (0..4)
-        .map(|t| {
-            let db = Arc::clone(&databases[t % 2]);
-            std::thread::spawn(move || {
-                (0..10)
-                    .map(|_| {
-                        db.record_case(&request(), &mut decision(), assess_entry())
-                            .expect("stored")
+    on_backends(
+        "concurrent_writers_never_draw_the_same_case_id",
+        |backend| {
+            // Two handles on one database: two writer connections (pools), as two server processes
+            // would have, each with threads of its own.
+            let databases: Vec<Arc<dyn Database>> = (0..2)
+                .map(|_| Arc::from(backend.open_again().expect("opens")))
+                .collect();
+            let threads: Vec<_> = (0..4)
+                .map(|t| {
+                    let db = Arc::clone(&databases[t % 2]);
+                    std::thread::spawn(move || {
+                        (0..10)
+                            .map(|_| {
+                                db.record_case(&request(), &mut decision(), assess_entry())
+                                    .expect("stored")
+                            })
+                            .collect::<Vec<String>>()
                     })
-                    .collect::<Vec<String>>()
-            })
-        })
-        .collect();
-    let mut ids: Vec<String> = threads
-        .into_iter()
-        .flat_map(|t| t.join().expect("thread finishes"))
-        .collect();
-    ids.sort();
-    let total = ids.len();
-    ids.dedup();
-    assert_eq!(ids.len(), total, "a case id was drawn twice");
-    assert_eq!(databases[0].list_cases().expect("listable").len(), 40);
-    assert!(databases[1].verify_ledger().is_ok());
+                })
+                .collect();
+            let mut ids: Vec<String> = threads
+                .into_iter()
+                .flat_map(|t| {
+                    t.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect();
+            ids.sort();
+            let total = ids.len();
+            ids.dedup();
+            assert_eq!(ids.len(), total, "a case id was drawn twice");
+            assert_eq!(databases[0].list_cases().expect("listable").len(), 40);
+            assert!(databases[1].verify_ledger().is_ok());
+        },
+    );
 }
 
 fn decision_entry() -> Entry {
@@ -146,10 +162,16 @@ fn decision_entry() -> Entry {
 
 #[test]
 fn a_case_file_changes_with_its_entry_and_a_refusal_writes_nothing() {
+    on_backends(
+        "a_case_file_changes_with_its_entry_and_a_refusal_writes_nothing",
+        |b| a_case_file_changes_with_its_entry_and_a_refusal_writes_nothing_on(b.db()),
+    );
+}
+
+fn a_case_file_changes_with_its_entry_and_a_refusal_writes_nothing_on(store: &dyn Database) {
     use haven_domain::workflow::{CaseFile, CaseState, Refusal, RefusalCode};
     use haven_store::{CaseUpdateError, FileChange};
 
-    let (_dir, mut store) = fresh();
     let id = store
         .record_case(&request(), &mut decision(), assess_entry())
         .expect("stored");

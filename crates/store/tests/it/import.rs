@@ -6,9 +6,11 @@ use haven_domain::{
     parse_registry_line,
 };
 use haven_ledger::{Actor, Entry, Justification, Role};
-use haven_store::{ImportError, ImportItem, ImportMeta, ImportMode, RecordSource, Reject, Store};
+use haven_store::{
+    Database, ImportError, ImportItem, ImportMeta, ImportMode, RecordSource, Reject, StoredPerson,
+};
 
-use crate::fresh;
+use crate::{ledger_size, on_backends};
 
 fn meta(file: &str) -> ImportMeta {
     ImportMeta {
@@ -51,24 +53,24 @@ fn items<T>(
 }
 
 fn registry(
-    store: &mut Store,
+    store: &dyn Database,
     lines: &[String],
     mode: ImportMode,
 ) -> Result<haven_store::ImportReport, ImportError> {
     store.import_registry(
-        items(lines, parse_registry_line),
+        &mut items(lines, parse_registry_line).into_iter(),
         mode,
         &meta("registry.jsonl"),
     )
 }
 
 fn context(
-    store: &mut Store,
+    store: &dyn Database,
     lines: &[String],
     mode: ImportMode,
 ) -> Result<haven_store::ImportReport, ImportError> {
     store.import_context(
-        items(lines, parse_context_line),
+        &mut items(lines, parse_context_line).into_iter(),
         mode,
         &meta("context.jsonl"),
     )
@@ -91,14 +93,19 @@ fn id(s: &str) -> PersonId {
 
 #[test]
 fn import_is_idempotent_and_recorded() {
-    let (_dir, mut store) = fresh();
+    on_backends("import_is_idempotent_and_recorded", |b| {
+        import_is_idempotent_and_recorded_on(b.db())
+    });
+}
+
+fn import_is_idempotent_and_recorded_on(store: &dyn Database) {
     let lines = vec![
         person("R-1", &[("child", "R-2")]),
         person("R-2", &[]),
         person("R-3", &[("sibling", "R-1")]),
     ];
-    let ledger_before = store.ledger_size().expect("size");
-    let report = registry(&mut store, &lines, ImportMode::AllOrNothing).expect("imports");
+    let ledger_before = ledger_size(store);
+    let report = registry(store, &lines, ImportMode::AllOrNothing).expect("imports");
     assert_eq!(
         (report.inserted, report.updated, report.unchanged),
         (3, 0, 0)
@@ -130,10 +137,10 @@ fn import_is_idempotent_and_recorded() {
     assert_eq!(report.ledger_index, ledger_before);
 
     // Re-importing the same file changes nothing but is recorded.
-    let again = registry(&mut store, &lines, ImportMode::AllOrNothing).expect("imports");
+    let again = registry(store, &lines, ImportMode::AllOrNothing).expect("imports");
     assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 3));
     assert_eq!(again.data_version, 1);
-    assert_eq!(store.ledger_size().expect("size"), ledger_before + 2);
+    assert_eq!(ledger_size(store), ledger_before + 2);
     assert_eq!(store.data_counts().expect("counts").registry_persons, 3);
 
     // Same id → update; a relation may point at a person stored earlier.
@@ -141,14 +148,14 @@ fn import_is_idempotent_and_recorded() {
         person("R-2", &[("parent", "R-1")]),
         person("R-4", &[("spouse", "R-3")]),
     ];
-    let update = registry(&mut store, &changed, ImportMode::AllOrNothing).expect("imports");
+    let update = registry(store, &changed, ImportMode::AllOrNothing).expect("imports");
     assert_eq!(
         (update.inserted, update.updated, update.unchanged),
         (1, 1, 0)
     );
     assert_eq!(store.data_version().expect("version"), 2);
     let r2 = store
-        .get_registry_person(&id("R-2"))
+        .registry_person(&id("R-2"))
         .expect("reads")
         .expect("exists");
     assert_eq!(r2.relations[0].kind, RelationKind::Parent);
@@ -157,7 +164,11 @@ fn import_is_idempotent_and_recorded() {
     // The read API: every person, with the version it is of.
     let mut ids = Vec::new();
     let version = store
-        .for_each_registry_person(|p: RegistryPerson| ids.push(p.id.to_string()))
+        .for_each_person(&mut |p| {
+            if let StoredPerson::Registry(p) = p {
+                ids.push(p.id.to_string());
+            }
+        })
         .expect("reads");
     assert_eq!((ids.join(" "), version), ("R-1 R-2 R-3 R-4".to_owned(), 2));
 
@@ -181,9 +192,14 @@ fn import_is_idempotent_and_recorded() {
 
 #[test]
 fn refusals_name_line_and_field_and_store_nothing() {
-    let (_dir, mut store) = fresh();
-    registry(&mut store, &[person("R-1", &[])], ImportMode::AllOrNothing).expect("imports");
-    let ledger = store.ledger_size().expect("size");
+    on_backends("refusals_name_line_and_field_and_store_nothing", |b| {
+        refusals_name_line_and_field_and_store_nothing_on(b.db())
+    });
+}
+
+fn refusals_name_line_and_field_and_store_nothing_on(store: &dyn Database) {
+    registry(store, &[person("R-1", &[])], ImportMode::AllOrNothing).expect("imports");
+    let ledger = ledger_size(store);
     let lines = vec![
         person("R-2", &[("child", "R-9")]),
         "{\"id\": \"R-3\",".to_owned(),
@@ -193,7 +209,7 @@ fn refusals_name_line_and_field_and_store_nothing() {
         person("R-6", &[]).replace("\"names\"", "\"nick\": \"x\", \"names\""),
     ];
     assert_eq!(
-        refused(registry(&mut store, &lines, ImportMode::AllOrNothing)),
+        refused(registry(store, &lines, ImportMode::AllOrNothing)),
         [
             r#"line 1: relations[0].to: "R-9" is neither in this file nor in the registry"#,
             "line 2: not valid JSON: EOF while parsing a value at column 13",
@@ -203,20 +219,26 @@ fn refusals_name_line_and_field_and_store_nothing() {
         ]
     );
     assert_eq!(store.data_counts().expect("counts").registry_persons, 1);
-    assert_eq!(store.ledger_size().expect("size"), ledger);
+    assert_eq!(ledger_size(store), ledger);
     assert_eq!(store.data_version().expect("version"), 1);
 }
 
 #[test]
 fn skip_invalid_imports_the_rest_and_follows_dangling_chains() {
-    let (_dir, mut store) = fresh();
+    on_backends(
+        "skip_invalid_imports_the_rest_and_follows_dangling_chains",
+        |b| skip_invalid_imports_the_rest_and_follows_dangling_chains_on(b.db()),
+    );
+}
+
+fn skip_invalid_imports_the_rest_and_follows_dangling_chains_on(store: &dyn Database) {
     let lines = vec![
         person("R-1", &[("child", "R-2")]),
         person("R-2", &[("child", "R-9")]),
         person("R-3", &[]),
         "not json".to_owned(),
     ];
-    let report = registry(&mut store, &lines, ImportMode::SkipInvalid).expect("imports");
+    let report = registry(store, &lines, ImportMode::SkipInvalid).expect("imports");
     let rejects: Vec<String> = report
         .rejects
         .iter()
@@ -237,8 +259,13 @@ fn skip_invalid_imports_the_rest_and_follows_dangling_chains() {
 
 #[test]
 fn context_links_may_point_at_registry_persons() {
-    let (_dir, mut store) = fresh();
-    registry(&mut store, &[person("R-1", &[])], ImportMode::AllOrNothing).expect("imports");
+    on_backends("context_links_may_point_at_registry_persons", |b| {
+        context_links_may_point_at_registry_persons_on(b.db())
+    });
+}
+
+fn context_links_may_point_at_registry_persons_on(store: &dyn Database) {
+    registry(store, &[person("R-1", &[])], ImportMode::AllOrNothing).expect("imports");
     let lines: Vec<String> = [
         r#"{"kind": "person", "id": "C-7", "names": ["Arman Bekov"], "relations": [{"kind": "sibling", "to": "R-1"}]}"#,
         r#"{"kind": "finding", "id": "F-1", "about": "C-7", "type": "recognised_political_prisoner", "state": "kz", "summary": "s", "source": "s"}"#,
@@ -247,7 +274,7 @@ fn context_links_may_point_at_registry_persons() {
     ]
     .map(String::from)
     .to_vec();
-    let report = context(&mut store, &lines, ImportMode::AllOrNothing).expect("imports");
+    let report = context(store, &lines, ImportMode::AllOrNothing).expect("imports");
     assert_eq!(report.inserted, 4);
     let counts = store.data_counts().expect("counts");
     assert_eq!(
@@ -259,12 +286,7 @@ fn context_links_may_point_at_registry_persons() {
         (1, 2, 1)
     );
     assert_eq!(store.findings_about(&id("R-1")).expect("reads").len(), 1);
-    assert!(
-        store
-            .get_context_person(&id("C-7"))
-            .expect("reads")
-            .is_some()
-    );
+    assert!(store.context_person(&id("C-7")).expect("reads").is_some());
     let kz = CountryCode::parse("kz").expect("valid");
     assert_eq!(
         store
@@ -282,7 +304,7 @@ fn context_links_may_point_at_registry_persons() {
 
     // A new profile of the same state replaces the old one.
     let newer = vec![r#"{"kind": "state_profile", "state": "kz", "risk": "very_high", "summary": "t", "sources": ["s"]}"#.to_owned()];
-    let report = context(&mut store, &newer, ImportMode::AllOrNothing).expect("imports");
+    let report = context(store, &newer, ImportMode::AllOrNothing).expect("imports");
     assert_eq!((report.inserted, report.updated), (0, 1));
 
     let bad: Vec<String> = [
@@ -296,7 +318,7 @@ fn context_links_may_point_at_registry_persons() {
     .map(String::from)
     .to_vec();
     assert_eq!(
-        refused(context(&mut store, &bad, ImportMode::AllOrNothing)),
+        refused(context(store, &bad, ImportMode::AllOrNothing)),
         [
             r#"line 1: about: "C-99" is neither in this file nor among stored context or registry persons"#,
             r#"line 2: id: "R-1" is already a registry person's id; registry and context ids must differ"#,
@@ -308,12 +330,17 @@ fn context_links_may_point_at_registry_persons() {
 
 #[test]
 fn registry_ids_may_not_take_context_ids() {
-    let (_dir, mut store) = fresh();
+    on_backends("registry_ids_may_not_take_context_ids", |b| {
+        registry_ids_may_not_take_context_ids_on(b.db())
+    });
+}
+
+fn registry_ids_may_not_take_context_ids_on(store: &dyn Database) {
     let ctx = vec![r#"{"kind": "person", "id": "C-7", "names": ["A"]}"#.to_owned()];
-    context(&mut store, &ctx, ImportMode::AllOrNothing).expect("imports");
+    context(store, &ctx, ImportMode::AllOrNothing).expect("imports");
     assert_eq!(
         refused(registry(
-            &mut store,
+            store,
             &[person("C-7", &[])],
             ImportMode::AllOrNothing
         )),
@@ -325,7 +352,12 @@ fn registry_ids_may_not_take_context_ids() {
 
 #[test]
 fn a_read_error_stores_nothing() {
-    let (_dir, mut store) = fresh();
+    on_backends("a_read_error_stores_nothing", |b| {
+        a_read_error_stores_nothing_on(b.db())
+    });
+}
+
+fn a_read_error_stores_nothing_on(store: &dyn Database) {
     let items: Vec<ImportItem<RegistryPerson>> = vec![
         Ok(Ok(Numbered {
             line: 1,
@@ -334,7 +366,11 @@ fn a_read_error_stores_nothing() {
         Err(std::io::Error::other("disk gone")),
     ];
     let err = store
-        .import_registry(items, ImportMode::SkipInvalid, &meta("r.jsonl"))
+        .import_registry(
+            &mut items.into_iter(),
+            ImportMode::SkipInvalid,
+            &meta("r.jsonl"),
+        )
         .expect_err("aborts");
     assert_eq!(err.to_string(), "reading the input: disk gone");
     assert_eq!(store.data_counts().expect("counts").registry_persons, 0);
@@ -345,7 +381,13 @@ fn a_read_error_stores_nothing() {
 /// line, and nothing of that file is stored.
 #[test]
 fn asylum_seekers_are_imported_with_their_application_date() {
-    let (_dir, mut store) = fresh();
+    on_backends(
+        "asylum_seekers_are_imported_with_their_application_date",
+        |b| asylum_seekers_are_imported_with_their_application_date_on(b.db()),
+    );
+}
+
+fn asylum_seekers_are_imported_with_their_application_date_on(store: &dyn Database) {
     let seeker = |id: &str, dates: serde_json::Value| {
         let mut protection =
             serde_json::json!({"status": "asylum_seeker", "granted_by": "be", "against": ["ru"]});
@@ -361,7 +403,7 @@ fn asylum_seekers_are_imported_with_their_application_date() {
         seeker("R-2", serde_json::json!({"granted_on": "2023"})),
     ];
     assert_eq!(
-        refused(registry(&mut store, &bad, ImportMode::AllOrNothing)),
+        refused(registry(store, &bad, ImportMode::AllOrNothing)),
         [
             "line 2: protection: granted_on: an asylum seeker has been granted nothing yet; give the application date as applied_on"
         ]
@@ -372,10 +414,10 @@ fn asylum_seekers_are_imported_with_their_application_date() {
         seeker("R-1", serde_json::json!({"applied_on": "2023-05-02"})),
         seeker("R-2", serde_json::json!({})),
     ];
-    let report = registry(&mut store, &good, ImportMode::AllOrNothing).expect("imports");
+    let report = registry(store, &good, ImportMode::AllOrNothing).expect("imports");
     assert_eq!(report.inserted, 2);
     let stored = store
-        .get_registry_person(&id("R-1"))
+        .registry_person(&id("R-1"))
         .expect("read")
         .expect("stored");
     assert_eq!(stored.protection.granted_on, None);
@@ -384,7 +426,7 @@ fn asylum_seekers_are_imported_with_their_application_date() {
         Some("2023-05-02")
     );
     let undated = store
-        .get_registry_person(&id("R-2"))
+        .registry_person(&id("R-2"))
         .expect("read")
         .expect("stored");
     assert_eq!(undated.protection.since(), None);
@@ -392,9 +434,19 @@ fn asylum_seekers_are_imported_with_their_application_date() {
 
 #[test]
 fn an_import_names_the_persons_it_changed_and_a_reader_catches_up_from_a_version() {
-    let (_dir, mut store) = fresh();
+    on_backends(
+        "an_import_names_the_persons_it_changed_and_a_reader_catches_up_from_a_version",
+        |b| {
+            an_import_names_the_persons_it_changed_and_a_reader_catches_up_from_a_version_on(b.db())
+        },
+    );
+}
+
+fn an_import_names_the_persons_it_changed_and_a_reader_catches_up_from_a_version_on(
+    store: &dyn Database,
+) {
     let first = vec![person("R-1", &[]), person("R-2", &[])];
-    let report = registry(&mut store, &first, ImportMode::AllOrNothing).expect("imports");
+    let report = registry(store, &first, ImportMode::AllOrNothing).expect("imports");
     assert_eq!(report.changed_persons, ["R-1", "R-2"]);
     let at_first = report.data_version;
 
@@ -402,7 +454,7 @@ fn an_import_names_the_persons_it_changed_and_a_reader_catches_up_from_a_version
     let mut renamed: serde_json::Value = serde_json::from_str(&person("R-2", &[])).expect("json");
     renamed["names"] = serde_json::json!(["Another Name"]);
     let second = vec![person("R-1", &[]), renamed.to_string(), person("R-3", &[])];
-    let report = registry(&mut store, &second, ImportMode::AllOrNothing).expect("imports");
+    let report = registry(store, &second, ImportMode::AllOrNothing).expect("imports");
     assert_eq!(report.changed_persons, ["R-2", "R-3"]);
 
     let (changed, now) = store.persons_changed_since(at_first).expect("readable");
@@ -421,6 +473,6 @@ fn an_import_names_the_persons_it_changed_and_a_reader_catches_up_from_a_version
     assert!(none.is_empty());
 
     // A re-import that changes nothing names nobody.
-    let report = registry(&mut store, &second, ImportMode::AllOrNothing).expect("imports");
+    let report = registry(store, &second, ImportMode::AllOrNothing).expect("imports");
     assert!(report.changed_persons.is_empty());
 }

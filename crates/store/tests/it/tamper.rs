@@ -1,9 +1,11 @@
 //! Tampering with the database behind the store's back: each kind makes `verify` fail with a
-//! message naming the first bad index.
+//! message naming the first bad index. SQLite through a raw SQLite connection; PostgreSQL twins
+//! (an entry, a checkpoint, the key table) through a raw `postgres::Client`, with the same
+//! messages.
 
 use haven_ledger::leaf_hash;
 
-use crate::{append, fresh, raw, verify_message};
+use crate::{Backend, append, append_db, fresh, raw, raw_pg, verify_db_message, verify_message};
 
 /// A store with the genesis entry and entries 1..=7, each committed with its own checkpoint.
 fn ledger() -> (tempfile::TempDir, haven_store::Store) {
@@ -148,5 +150,105 @@ fn tampered_head() {
     assert!(
         err.to_string().contains("ledger head does not match"),
         "{err}"
+    );
+}
+
+#[test]
+fn edited_key_table() {
+    // ledger_keys is derived from the log's key_rotation entries; a key put there by hand (to
+    // make another key's signatures pass) is caught.
+    let (other, other_store) = fresh();
+    let foreign = other_store.ledger_public_key().expect("a key");
+    drop((other, other_store));
+    let (dir, store) = ledger();
+    raw(dir.path())
+        .execute(
+            "UPDATE ledger_keys SET public_key = ?1",
+            rusqlite::params![foreign],
+        )
+        .expect("writable");
+    let message = verify_message(&store);
+    assert!(
+        message.contains("ledger_keys differs from the key_rotation entries of the log"),
+        "{message}"
+    );
+}
+
+/// A PostgreSQL ledger with the genesis entry and entries 1..=7, each committed with its own
+/// checkpoint, and a raw client on its database.
+fn pg_ledger(test: &str) -> (Backend, postgres::Client) {
+    let backend = Backend::postgres(test);
+    append_db(backend.db(), 7);
+    assert_eq!(verify_db_message(backend.db()), "ok");
+    let raw = raw_pg(backend.url.as_deref().expect("a PostgreSQL backend"));
+    (backend, raw)
+}
+
+#[test]
+fn postgres_edited_entry() {
+    let (backend, mut raw) = pg_ledger("postgres_edited_entry");
+    raw.execute(
+        "UPDATE ledger_entries SET json = replace(json, 'case:2', 'case:9') WHERE idx = 3",
+        &[],
+    )
+    .expect("writable");
+    let message = verify_db_message(backend.db());
+    assert!(
+        message.starts_with("entry 3: stored leaf hash does not match its content"),
+        "{message}"
+    );
+}
+
+#[test]
+fn postgres_edited_entry_with_recomputed_hash() {
+    let (backend, mut raw) = pg_ledger("postgres_edited_entry_with_recomputed_hash");
+    let json: String = raw
+        .query_one("SELECT json FROM ledger_entries WHERE idx = 3", &[])
+        .expect("readable")
+        .get(0);
+    let json = json.replace("case:2", "case:9");
+    let hash = leaf_hash(json.as_bytes()).0.to_vec();
+    raw.execute(
+        "UPDATE ledger_entries SET json = $1, leaf_hash = $2 WHERE idx = 3",
+        &[&json, &hash],
+    )
+    .expect("writable");
+    let message = verify_db_message(backend.db());
+    assert!(
+        message.starts_with(
+            "entry 3: checkpoint at size 4: the entries do not hash to its signed root"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn postgres_edited_checkpoint() {
+    let (backend, mut raw) = pg_ledger("postgres_edited_checkpoint");
+    raw.execute(
+        "UPDATE ledger_checkpoints SET note = (SELECT note FROM ledger_checkpoints WHERE size = 3)
+         WHERE size = 4",
+        &[],
+    )
+    .expect("writable");
+    let message = verify_db_message(backend.db());
+    assert!(
+        message.starts_with("entry 3: checkpoint at size 4: the stored size or root differs"),
+        "{message}"
+    );
+}
+
+#[test]
+fn postgres_edited_key_table() {
+    let (other, other_store) = fresh();
+    let foreign = other_store.ledger_public_key().expect("a key");
+    drop((other, other_store));
+    let (backend, mut raw) = pg_ledger("postgres_edited_key_table");
+    raw.execute("UPDATE ledger_keys SET public_key = $1", &[&foreign])
+        .expect("writable");
+    let message = verify_db_message(backend.db());
+    assert!(
+        message.contains("ledger_keys differs from the key_rotation entries of the log"),
+        "{message}"
     );
 }
