@@ -1,10 +1,9 @@
 //! PostgreSQL cases, accounts, sessions and ledger reads: the same operations through the
 //! `Database` trait give the same results on PostgreSQL as on SQLite; case numbers and failed
-//! sign-in counts stay exact under concurrent writers on two handles (two servers); tampering
-//! with an entry is caught by `verify_ledger` naming its index.
+//! sign-in counts stay exact under concurrent writers on two handles (two servers). (Tampering
+//! on PostgreSQL is `tamper.rs`'s.)
 //!
-//! Runs against the server named by `HAVEN_TEST_PG_URL` (each test in a database of its own,
-//! dropped afterwards); without it the tests print a note and pass.
+//! Each test has a database of its own on the test process's PostgreSQL (`haven-testpg`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,40 +18,19 @@ use haven_store::{
     SqliteDatabase, StoreError,
 };
 
-/// A database of its own on the test server, dropped when this goes out of scope.
+/// A database of its own on the test process's PostgreSQL (`haven-testpg`), with a directory
+/// for the signing key every handle on it shares.
 struct PgScratch {
-    admin_url: String,
-    name: String,
     url: String,
     key_dir: tempfile::TempDir,
 }
 
 impl PgScratch {
-    /// A new empty database, or `None` (with a note) when no test server is configured.
-    fn new(test: &str) -> Option<PgScratch> {
-        let Ok(admin_url) = std::env::var("HAVEN_TEST_PG_URL") else {
-            eprintln!("note: HAVEN_TEST_PG_URL is not set; skipping PostgreSQL test {test}");
-            return None;
-        };
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "pg_cases_{}_{}_{}",
-            test,
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls)
-            .expect("the test server is reachable");
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .expect("a scratch database is created");
-        let url = with_database(&admin_url, &name);
-        Some(PgScratch {
-            admin_url,
-            name,
-            url,
+    fn new(test: &str) -> PgScratch {
+        PgScratch {
+            url: haven_testpg::server().fresh_database(&format!("pg_cases_{test}")),
             key_dir: tempfile::tempdir().expect("temporary directory"),
-        })
+        }
     }
 
     /// A handle on the scratch database, as one server has it (every handle shares the key).
@@ -65,36 +43,6 @@ impl PgScratch {
     fn raw(&self) -> postgres::Client {
         postgres::Client::connect(&self.url, postgres::NoTls).expect("connects")
     }
-}
-
-impl Drop for PgScratch {
-    fn drop(&mut self) {
-        // Best effort: a database left behind by a failed drop only costs disk space.
-        if let Ok(mut admin) = postgres::Client::connect(&self.admin_url, postgres::NoTls) {
-            let _ = admin.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
-
-/// `url` with its database name replaced by `name` (query parameters kept).
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (url, None),
-    };
-    let (scheme, rest) = base.split_once("://").expect("a postgres:// URL");
-    let authority = rest
-        .split_once('/')
-        .map_or(rest, |(authority, _)| authority);
-    let mut out = format!("{scheme}://{authority}/{name}");
-    if let Some(query) = query {
-        out.push('?');
-        out.push_str(query);
-    }
-    out
 }
 
 fn request(reference: &str) -> haven_domain::Request {
@@ -497,9 +445,7 @@ fn transcript(db: &dyn Database) -> Vec<String> {
 
 #[test]
 fn postgres_gives_the_results_sqlite_gives() {
-    let Some(scratch) = PgScratch::new("same") else {
-        return;
-    };
+    let scratch = PgScratch::new("same");
     let dir = tempfile::tempdir().expect("temporary directory");
     let sqlite = SqliteDatabase::open(dir.path()).expect("opens");
     let expected = transcript(&sqlite);
@@ -512,9 +458,7 @@ fn postgres_gives_the_results_sqlite_gives() {
 
 #[test]
 fn concurrent_cases_on_two_servers_get_distinct_ids_and_one_log() {
-    let Some(scratch) = PgScratch::new("concurrent") else {
-        return;
-    };
+    let scratch = PgScratch::new("concurrent");
     let servers: Vec<Arc<PgDatabase>> = (0..2).map(|_| Arc::new(scratch.connect())).collect();
     const THREADS: usize = 8;
     const CASES_EACH: usize = 6;
@@ -573,9 +517,7 @@ fn concurrent_cases_on_two_servers_get_distinct_ids_and_one_log() {
 
 #[test]
 fn concurrent_failed_sign_ins_on_two_servers_lose_no_count() {
-    let Some(scratch) = PgScratch::new("signins") else {
-        return;
-    };
+    let scratch = PgScratch::new("signins");
     let servers: Vec<Arc<PgDatabase>> = (0..2).map(|_| Arc::new(scratch.connect())).collect();
     servers[0]
         .add_account(&new_account("alice", "officer"), admin_entry("new officer"))
@@ -637,109 +579,3 @@ fn concurrent_failed_sign_ins_on_two_servers_lose_no_count() {
     assert_eq!(servers[0].verify_ledger().expect("verifies").size, 3);
 }
 
-/// Verifies and returns the error message, or "ok".
-fn verify_message(db: &dyn Database) -> String {
-    match db.verify_ledger() {
-        Ok(_) => "ok".into(),
-        Err(err @ StoreError::Tampered(_)) => err.to_string(),
-        Err(err) => format!("other error: {err}"),
-    }
-}
-
-/// A store with the key's entry and entries 1..=7, each committed with its own checkpoint.
-fn tamperable(test: &str) -> Option<(PgScratch, PgDatabase)> {
-    let scratch = PgScratch::new(test)?;
-    let db = scratch.connect();
-    for i in 0..7 {
-        db.append_ledger(
-            &entry(
-                "alice",
-                "officer",
-                Action::Screen,
-                "screening for request MLA/2019/0412",
-            )
-            .with_objects([ObjectId::parse(format!("case:{i}")).expect("valid")]),
-        )
-        .expect("appended");
-    }
-    assert_eq!(verify_message(&db), "ok");
-    Some((scratch, db))
-}
-
-#[test]
-fn an_edited_entry_on_postgres_fails_verification_at_its_index() {
-    let Some((scratch, db)) = tamperable("edited") else {
-        return;
-    };
-    scratch
-        .raw()
-        .batch_execute(
-            "UPDATE ledger_entries SET json = replace(json, 'case:2', 'case:9') WHERE idx = 3",
-        )
-        .expect("tampering SQL runs");
-    let message = verify_message(&db);
-    assert!(
-        message.starts_with("entry 3: stored leaf hash does not match its content"),
-        "{message}"
-    );
-}
-
-#[test]
-fn an_edited_entry_with_its_hash_recomputed_fails_at_the_next_checkpoint() {
-    let Some((scratch, db)) = tamperable("rehashed") else {
-        return;
-    };
-    let mut raw = scratch.raw();
-    let json: String = raw
-        .query_one("SELECT json FROM ledger_entries WHERE idx = 3", &[])
-        .expect("readable")
-        .get(0);
-    let json = json.replace("case:2", "case:9");
-    raw.execute(
-        "UPDATE ledger_entries SET json = $1, leaf_hash = $2 WHERE idx = 3",
-        &[&json, &&leaf_hash(json.as_bytes()).0[..]],
-    )
-    .expect("writable");
-    let message = verify_message(&db);
-    assert!(
-        message.starts_with(
-            "entry 3: checkpoint at size 4: the entries do not hash to its signed root"
-        ),
-        "{message}"
-    );
-}
-
-#[test]
-fn a_forged_key_history_or_head_on_postgres_is_reported() {
-    let Some((scratch, db)) = tamperable("bookkeeping") else {
-        return;
-    };
-    let mut raw = scratch.raw();
-    raw.batch_execute("UPDATE ledger_keys SET from_size = 5")
-        .expect("tampering SQL runs");
-    let message = db
-        .verify_ledger()
-        .map(|_| ())
-        .expect_err("tampered")
-        .to_string();
-    assert_eq!(
-        message,
-        "ledger_keys differs from the key_rotation entries of the log"
-    );
-    // The key history put right, the head replaced by a frontier of the right length but of
-    // another tree.
-    raw.batch_execute(
-        "UPDATE ledger_keys SET from_size = 1;
-         UPDATE ledger_head SET frontier = decode(repeat('00', 32), 'hex')",
-    )
-    .expect("tampering SQL runs");
-    let message = db
-        .verify_ledger()
-        .map(|_| ())
-        .expect_err("tampered")
-        .to_string();
-    assert!(
-        message.starts_with("entry 8: the ledger head does not match"),
-        "{message}"
-    );
-}

@@ -252,3 +252,24 @@ fn postgres_edited_key_table() {
         "{message}"
     );
 }
+
+#[test]
+fn postgres_tampered_head() {
+    let (backend, mut raw) = pg_ledger("postgres_tampered_head");
+    // A frontier of the right length but of another tree.
+    raw.execute(
+        "UPDATE ledger_head SET frontier = decode(repeat('00', length(frontier)), 'hex')",
+        &[],
+    )
+    .expect("writable");
+    let message = backend
+        .db()
+        .verify_ledger()
+        .map(|_| ())
+        .expect_err("tampered")
+        .to_string();
+    assert!(
+        message.starts_with("entry 8: the ledger head does not match"),
+        "{message}"
+    );
+}
