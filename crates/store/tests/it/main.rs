@@ -7,6 +7,7 @@ mod import;
 mod keys;
 mod ledger;
 mod migrations;
+mod pg_data;
 mod tamper;
 
 use std::path::Path;
