@@ -25,7 +25,12 @@ use crate::{ImportError, ImportItem, ImportMeta, ImportMode, ImportReport, Rejec
 
 /// The one table the file is copied into: a row per person, relation, finding or profile,
 /// `tab` saying which (the `STAGED_*` values), the other columns as `SPLIT` reads them.
+///
+/// READ COMMITTED whatever the server's default: once an import holds the data version row, its
+/// checks and merge must see what the import before it committed (under REPEATABLE READ or
+/// SERIALIZABLE they would see the snapshot taken before the wait, or fail to serialise).
 const STAGING: &str = "
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     CREATE TEMP TABLE import_rows (
         tab SMALLINT NOT NULL, line BIGINT NOT NULL, position BIGINT, key TEXT NOT NULL,
         a TEXT, b TEXT, c TEXT, json TEXT) ON COMMIT DROP;

@@ -290,6 +290,8 @@ fn imports_and_reads_on_postgresql_match_sqlite() {
         r#"{"kind": "finding", "id": "F-1", "about": "C-7", "type": "recognised_political_prisoner", "state": "kz", "summary": "s", "source": "s"}"#,
         r#"{"kind": "finding", "id": "F-1", "about": "C-7", "type": "recognised_political_prisoner", "state": "kz", "summary": "s", "source": "s"}"#,
         r#"{"kind": "person", "id": "C-9", "names": ["Y"], "relations": [{"kind": "child", "to": "Q-1"}]}"#,
+        // About a person of this file: refused in skip mode only once C-9 is dropped.
+        r#"{"kind": "finding", "id": "F-4", "about": "C-9", "type": "recognised_political_prisoner", "state": "kz", "summary": "s", "source": "s"}"#,
     ]
     .map(String::from)
     .to_vec();
@@ -325,6 +327,7 @@ fn imports_and_reads_on_postgresql_match_sqlite() {
         outcome(context(db, &bad_context, ImportMode::SkipInvalid))
     });
     assert!(skipping.contains("inserted: 1"), "{skipping}");
+    assert!(skipping.contains("line: 8"), "{skipping}");
 
     // A second import: R-1 unchanged, R-2 renamed, R-5 new; then the same again changes nothing.
     let at = pg.data_version().expect("version");
