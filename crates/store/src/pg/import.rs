@@ -39,6 +39,7 @@ const STAGING: &str = "
 const COPY_ROWS: &str =
     "COPY import_rows (tab, line, position, key, a, b, c, json) FROM STDIN BINARY";
 
+// The `tab` values of `import_rows`, as `SPLIT` selects them.
 const STAGED_PERSON: i16 = 0;
 const STAGED_RELATION: i16 = 1;
 const STAGED_FINDING: i16 = 2;
