@@ -435,4 +435,13 @@ fn large_registry_import_timing() {
     let on_pg = time_import(test_pg.db(), n);
     let on_sqlite = time_import(&sqlite, n);
     eprintln!("{n} registry persons: PostgreSQL {on_pg:.2} s, SQLite {on_sqlite:.2} s");
+    let read_all = |db: &dyn Database| {
+        let start = Instant::now();
+        let mut count = 0;
+        db.for_each_person(&mut |_| count += 1).expect("reads");
+        assert_eq!(count, n);
+        start.elapsed().as_secs_f64()
+    };
+    let (on_pg, on_sqlite) = (read_all(test_pg.db()), read_all(&sqlite));
+    eprintln!("reading them all: PostgreSQL {on_pg:.2} s, SQLite {on_sqlite:.2} s");
 }
