@@ -110,18 +110,84 @@ pub type ImportItem<T> = Result<Result<Numbered<T>, Reject>, std::io::Error>;
 
 /// Which tables an import writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Registry,
     Context,
 }
 
 impl Kind {
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Kind::Registry => "registry",
             Kind::Context => "context",
         }
     }
+
+    /// The table of the persons this kind of import writes.
+    pub(crate) fn persons_table(self) -> &'static str {
+        match self {
+            Kind::Registry => "registry_persons",
+            Kind::Context => "context_persons",
+        }
+    }
+
+    /// The table of the other body of data's persons, whose ids this import may not take.
+    pub(crate) fn other_persons_table(self) -> &'static str {
+        match self {
+            Kind::Registry => "context_persons",
+            Kind::Context => "registry_persons",
+        }
+    }
+
+    /// Where a relation or finding of this kind of import may point, for its reject message.
+    fn known_persons(self) -> &'static str {
+        match self {
+            Kind::Registry => "in this file nor in the registry",
+            Kind::Context => "in this file nor among stored context or registry persons",
+        }
+    }
+}
+
+/// The reject of a person whose id an earlier line of the file has.
+pub(crate) fn duplicate_person_message(id: &str, first: i64, line: usize) -> String {
+    format!("id: {id:?} appears on line {first} and line {line}; ids must be unique in a file")
+}
+
+/// The reject of a finding whose id an earlier line of the file has.
+pub(crate) fn duplicate_finding_message(id: &str, first: i64, line: usize) -> String {
+    format!(
+        "id: finding {id:?} appears on line {first} and line {line}; ids must be unique in a file"
+    )
+}
+
+/// The reject of a second state profile of one state in a file.
+pub(crate) fn duplicate_profile_message(state: &str, first: i64, line: usize) -> String {
+    format!(
+        "state: a profile of {state:?} appears on line {first} and line {line}; one profile per \
+         state"
+    )
+}
+
+/// The reject of a relation (`position` on its person's record) pointing at nobody.
+pub(crate) fn dangling_relation_message(kind: Kind, position: i64, to: &str) -> String {
+    format!(
+        "relations[{position}].to: {to:?} is neither {}",
+        kind.known_persons()
+    )
+}
+
+/// The reject of a person whose id the other body of data has.
+pub(crate) fn id_collision_message(kind: Kind, id: &str) -> String {
+    let theirs = match kind {
+        Kind::Registry => "a context person",
+        Kind::Context => "a registry person",
+    };
+    format!("id: {id:?} is already {theirs}'s id; registry and context ids must differ")
+}
+
+/// The reject of a finding about nobody.
+pub(crate) fn dangling_finding_message(kind: Kind, about: &str) -> String {
+    format!("about: {about:?} is neither {}", kind.known_persons())
 }
 
 const STAGING: &str = "
@@ -151,18 +217,18 @@ fn to_i64(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-fn to_line(n: i64) -> usize {
+pub(crate) fn to_line(n: i64) -> usize {
     usize::try_from(n).unwrap_or(0)
 }
 
 /// The canonical JSON of a record: haven-domain's serialisation, the form stored and compared.
-fn canonical<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+pub(crate) fn canonical<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value)
         .map_err(|err| StoreError::Inconsistent(format!("a record does not serialise: {err}")))
 }
 
 /// The serde name of a unit enum variant (`"interpol_notice_deleted"`).
-fn serde_name<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+pub(crate) fn serde_name<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => Ok(s),
         _ => Err(StoreError::Inconsistent("an enum without a name".into())),
@@ -198,10 +264,7 @@ impl Stager<'_> {
             )?;
             self.rejects.push(Reject {
                 line,
-                message: format!(
-                    "id: {id:?} appears on line {} and line {line}; ids must be unique in a file",
-                    first
-                ),
+                message: duplicate_person_message(id, first, line),
             });
             return Ok(());
         }
@@ -249,11 +312,7 @@ impl Stager<'_> {
                     )?;
                     self.rejects.push(Reject {
                         line,
-                        message: format!(
-                            "id: finding {:?} appears on line {first} and line {line}; ids must \
-                             be unique in a file",
-                            f.id.as_str()
-                        ),
+                        message: duplicate_finding_message(f.id.as_str(), first, line),
                     });
                 }
                 Ok(())
@@ -279,11 +338,7 @@ impl Stager<'_> {
                     )?;
                     self.rejects.push(Reject {
                         line,
-                        message: format!(
-                            "state: a profile of {:?} appears on line {first} and line {line}; \
-                             one profile per state",
-                            s.state.as_str()
-                        ),
+                        message: duplicate_profile_message(s.state.as_str(), first, line),
                     });
                 }
                 Ok(())
@@ -305,18 +360,11 @@ struct Problem {
 /// context.
 fn problems(conn: &Connection, kind: Kind) -> Result<Vec<Problem>, StoreError> {
     let mut out = Vec::new();
-    let (known, other, where_) = match kind {
-        Kind::Registry => (
-            "SELECT id FROM registry_persons",
-            "context_persons",
-            "in this file nor in the registry",
-        ),
-        Kind::Context => (
-            "SELECT id FROM context_persons UNION ALL SELECT id FROM registry_persons",
-            "registry_persons",
-            "in this file nor among stored context or registry persons",
-        ),
+    let known = match kind {
+        Kind::Registry => "SELECT id FROM registry_persons",
+        Kind::Context => "SELECT id FROM context_persons UNION ALL SELECT id FROM registry_persons",
     };
+    let other = kind.other_persons_table();
     let sql = format!(
         "SELECT r.line, r.position, r.to_id, r.from_id FROM import_relations r
          WHERE r.to_id NOT IN (SELECT id FROM import_persons) AND r.to_id NOT IN ({known})
@@ -328,10 +376,7 @@ fn problems(conn: &Connection, kind: Kind) -> Result<Vec<Problem>, StoreError> {
         let to: String = row.get(2)?;
         out.push(Problem {
             line: to_line(row.get(0)?),
-            message: format!(
-                "relations[{}].to: {to:?} is neither {where_}",
-                row.get::<_, i64>(1)?
-            ),
+            message: dangling_relation_message(kind, row.get(1)?, &to),
             table: "import_persons",
             key: row.get(3)?,
         });
@@ -344,15 +389,9 @@ fn problems(conn: &Connection, kind: Kind) -> Result<Vec<Problem>, StoreError> {
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let id: String = row.get(1)?;
-        let theirs = match kind {
-            Kind::Registry => "a context person",
-            Kind::Context => "a registry person",
-        };
         out.push(Problem {
             line: to_line(row.get(0)?),
-            message: format!(
-                "id: {id:?} is already {theirs}'s id; registry and context ids must differ"
-            ),
+            message: id_collision_message(kind, &id),
             table: "import_persons",
             key: id,
         });
@@ -369,7 +408,7 @@ fn problems(conn: &Connection, kind: Kind) -> Result<Vec<Problem>, StoreError> {
             let about: String = row.get(1)?;
             out.push(Problem {
                 line: to_line(row.get(0)?),
-                message: format!("about: {about:?} is neither {where_}"),
+                message: dangling_finding_message(kind, &about),
                 table: "import_findings",
                 key: row.get(2)?,
             });
@@ -424,6 +463,32 @@ fn merge(
 /// An object id naming `value`, whatever it holds (see [`ObjectId::tagged`]).
 fn token(prefix: &str, value: &str) -> Result<ObjectId, StoreError> {
     Ok(ObjectId::tagged(prefix, value)?)
+}
+
+/// The ledger entry recording an import: the kind, the file, the counts (inserted, updated,
+/// unchanged), the rejected lines and the data version after it.
+pub(crate) fn import_entry(
+    kind: Kind,
+    meta: &ImportMeta,
+    (inserted, updated, unchanged): (u64, u64, u64),
+    rejects: &[Reject],
+    data_version: u64,
+) -> Result<Entry, StoreError> {
+    Ok(Entry::new(
+        meta.actor.clone(),
+        meta.role.clone(),
+        Action::Import,
+        meta.justification.clone(),
+    )
+    .with_objects([
+        token("import", kind.name())?,
+        token("file", &meta.file_name)?,
+        token("inserted", &inserted.to_string())?,
+        token("updated", &updated.to_string())?,
+        token("unchanged", &unchanged.to_string())?,
+        token("rejected", &distinct_lines(rejects).to_string())?,
+        token("data_version", &data_version.to_string())?,
+    ]))
 }
 
 impl Transaction<'_> {
@@ -484,10 +549,7 @@ impl Transaction<'_> {
                 r.get(0)
             })?;
         let new = old + 1;
-        let persons_table = match kind {
-            Kind::Registry => "registry_persons",
-            Kind::Context => "context_persons",
-        };
+        let persons_table = kind.persons_table();
         let mut totals = merge(
             conn,
             "import_persons",
@@ -543,21 +605,13 @@ impl Transaction<'_> {
         conn.execute_batch(DROP_STAGING)?;
 
         let data_version = u64::try_from(version).unwrap_or(0);
-        let entry = Entry::new(
-            meta.actor.clone(),
-            meta.role.clone(),
-            Action::Import,
-            meta.justification.clone(),
-        )
-        .with_objects([
-            token("import", kind.name())?,
-            token("file", &meta.file_name)?,
-            token("inserted", &inserted.to_string())?,
-            token("updated", &updated.to_string())?,
-            token("unchanged", &unchanged.to_string())?,
-            token("rejected", &distinct_lines(&rejects).to_string())?,
-            token("data_version", &data_version.to_string())?,
-        ]);
+        let entry = import_entry(
+            kind,
+            meta,
+            (inserted, updated, unchanged),
+            &rejects,
+            data_version,
+        )?;
         let receipt = self.append_ledger(&entry)?;
         Ok(ImportReport {
             changed_persons,

@@ -41,7 +41,11 @@ fn changed_since_query(table: &str) -> String {
     format!("SELECT id, json FROM {table} WHERE version > ?1 ORDER BY +id")
 }
 
-fn parse<T: DeserializeOwned>(table: &str, id: &str, json: &str) -> Result<T, StoreError> {
+pub(crate) fn parse<T: DeserializeOwned>(
+    table: &str,
+    id: &str,
+    json: &str,
+) -> Result<T, StoreError> {
     serde_json::from_str(json).map_err(|err| {
         StoreError::Inconsistent(format!("{table} {id:?}: stored JSON does not parse: {err}"))
     })
@@ -88,6 +92,43 @@ fn get<T: DeserializeOwned>(
         )
         .optional()?;
     json.map(|json| parse(table, value, &json)).transpose()
+}
+
+fn bad_relation(what: &str) -> StoreError {
+    StoreError::Inconsistent(format!("relations: {what}"))
+}
+
+/// The linked person's id of a stored relation row.
+pub(crate) fn link_id(other: String) -> Result<PersonId, StoreError> {
+    PersonId::parse(other).map_err(|e| bad_relation(&e.to_string()))
+}
+
+/// A link from a stored relation row: `kind` as stored, `implied` if the relation was stated on
+/// the other person's record (so it is seen here inverted).
+pub(crate) fn link(
+    other: PersonId,
+    kind: &str,
+    implied: bool,
+    is_registry: bool,
+) -> Result<Link, StoreError> {
+    let kind = RelationKind::parse(kind).map_err(|e| bad_relation(&e.to_string()))?;
+    Ok(Link {
+        id: other,
+        source: if is_registry {
+            RecordSource::Registry
+        } else {
+            RecordSource::Context
+        },
+        kind: if implied { kind.inverse() } else { kind },
+        implied,
+    })
+}
+
+/// Links sorted, each (person, kind) once: a stated link wins over the same one implied.
+pub(crate) fn sorted_links(mut links: Vec<Link>) -> Vec<Link> {
+    links.sort_by(|a, b| (&a.id, a.kind, a.implied).cmp(&(&b.id, b.kind, b.implied)));
+    links.dedup_by(|a, b| a.id == b.id && a.kind == b.kind);
+    links
 }
 
 impl Store {
@@ -193,25 +234,11 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (other, kind, implied) = row?;
-            let bad = |what: &str| StoreError::Inconsistent(format!("relations: {what}"));
-            let kind = RelationKind::parse(&kind).map_err(|e| bad(&e.to_string()))?;
-            let other = PersonId::parse(other).map_err(|e| bad(&e.to_string()))?;
-            let source = if self.is_registry_id(&other)? {
-                RecordSource::Registry
-            } else {
-                RecordSource::Context
-            };
-            let implied = implied == 1;
-            out.push(Link {
-                id: other,
-                source,
-                kind: if implied { kind.inverse() } else { kind },
-                implied,
-            });
+            let other = link_id(other)?;
+            let is_registry = self.is_registry_id(&other)?;
+            out.push(link(other, &kind, implied == 1, is_registry)?);
         }
-        out.sort_by(|a, b| (&a.id, a.kind, a.implied).cmp(&(&b.id, b.kind, b.implied)));
-        out.dedup_by(|a, b| a.id == b.id && a.kind == b.kind);
-        Ok(out)
+        Ok(sorted_links(out))
     }
 
     fn is_registry_id(&self, id: &PersonId) -> Result<bool, StoreError> {

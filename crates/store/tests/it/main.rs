@@ -14,6 +14,7 @@ mod keys;
 mod ledger;
 mod migrations;
 mod pg_cases;
+mod pg_data;
 mod tamper;
 
 use std::path::{Path, PathBuf};

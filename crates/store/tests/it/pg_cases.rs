@@ -6,7 +6,6 @@
 //! Each test has a database of its own on the test process's PostgreSQL (`haven-testpg`).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use haven_domain::workflow::{CaseState, Refusal, RefusalCode};
 use haven_domain::{Decision, Outcome, parse_request};
@@ -15,7 +14,7 @@ use haven_ledger::{
 };
 use haven_store::{
     CaseUpdateError, Database, FailedSignIn, FileChange, NewAccount, NewSession, PgDatabase,
-    SqliteDatabase, StoreError,
+    SqliteDatabase,
 };
 
 /// A database of its own on the test process's PostgreSQL (`haven-testpg`), with a directory
@@ -37,11 +36,6 @@ impl PgScratch {
     fn connect(&self) -> PgDatabase {
         PgDatabase::connect(&self.url, &self.key_dir.path().join("ledger-signing.key"))
             .expect("the store connects")
-    }
-
-    /// A connection behind the store's back, as someone tampering with it would have.
-    fn raw(&self) -> postgres::Client {
-        postgres::Client::connect(&self.url, postgres::NoTls).expect("connects")
     }
 }
 
