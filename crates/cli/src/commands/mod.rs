@@ -1,6 +1,7 @@
 //! The command tree of `haven` (DESIGN §5.1): one module per top-level command.
 
 mod assess;
+mod backup;
 mod case;
 mod demo;
 mod import;
@@ -64,6 +65,11 @@ pub enum Command {
     Transfer(transfer::TransferArgs),
     /// Oversight statistics, as JSON or CSV (acting as the account --user).
     Stats(stats::StatsArgs),
+    /// Back up the database to FILE, consistently while servers run (the ledger signing key
+    /// is not included: back it up separately).
+    Backup(backup::BackupArgs),
+    /// Restore a backup into an empty data directory (or database), then verify its ledger.
+    Restore(backup::RestoreArgs),
 }
 
 /// Runs one parsed command line.
@@ -80,5 +86,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Case(args) => case::run(args, &cli.data_dir),
         Command::Transfer(args) => transfer::run(args, &cli.data_dir),
         Command::Stats(args) => stats::run(args, &cli.data_dir),
+        Command::Backup(args) => backup::run_backup(args, &cli.data_dir, None),
+        Command::Restore(args) => backup::run_restore(args, &cli.data_dir, None),
     }
 }
