@@ -741,3 +741,71 @@ pub fn restore_postgres(
     let key = key_state(&pg::lock(&db.ledger).key);
     Ok(report(location, counts, &log, key))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_password_goes_in_the_environment_never_on_the_command_line() {
+        let config = parse_url("postgres://haven:s3cret-pw@db.example:6543/it's").expect("a URL");
+        let mut cmd = pg_command("pg_dump", &config).expect("a command");
+        cmd.arg(dbname_arg(&config));
+        for arg in cmd.get_args() {
+            assert!(!arg.to_string_lossy().contains("s3cret"), "{arg:?}");
+        }
+        let env: Vec<(String, Option<String>)> = cmd
+            .get_envs()
+            .map(|(k, v)| {
+                (
+                    k.to_string_lossy().into_owned(),
+                    v.map(|v| v.to_string_lossy().into_owned()),
+                )
+            })
+            .collect();
+        let get = |key: &str| {
+            env.iter()
+                .find(|(k, _)| k == key)
+                .and_then(|(_, v)| v.clone())
+        };
+        assert_eq!(get("PGPASSWORD").as_deref(), Some("s3cret-pw"));
+        assert_eq!(get("PGHOST").as_deref(), Some("db.example"));
+        assert_eq!(get("PGPORT").as_deref(), Some("6543"));
+        assert_eq!(get("PGUSER").as_deref(), Some("haven"));
+        // The database name is quoted: a quote in it cannot add connection settings.
+        assert_eq!(
+            cmd.get_args()
+                .last()
+                .map(|a| a.to_string_lossy().into_owned()),
+            Some(r"--dbname=dbname='it\'s'".to_owned())
+        );
+    }
+
+    #[test]
+    fn without_a_password_none_is_inherited() {
+        let config = parse_url("postgres://haven@localhost/haven").expect("a URL");
+        let cmd = pg_command("pg_restore", &config).expect("a command");
+        assert!(
+            cmd.get_envs()
+                .any(|(k, v)| k == "PGPASSWORD" && v.is_none())
+        );
+    }
+
+    #[test]
+    fn a_missing_client_program_is_named() {
+        let err = run_tool("pg_dump", Command::new("/nonexistent/haven-test/pg_dump"))
+            .expect_err("not installed");
+        assert!(matches!(err, BackupError::ToolMissing("pg_dump")), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("pg_dump was not found: install the PostgreSQL client"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_bad_url_is_reported_without_repeating_it() {
+        let err = parse_url("postgres://haven:s3cret@[bad").expect_err("not a URL");
+        assert!(!err.to_string().contains("s3cret"), "{err}");
+    }
+}
