@@ -679,6 +679,7 @@ pub fn restore_postgres(
 ) -> Result<RestoreReport, BackupError> {
     let config = parse_url(url)?;
     let location = pg::describe(&config);
+    refuse_wrong_kind(file, BackupKind::Postgres)?;
     let mut client = config.connect(NoTls)?;
     let tables: i64 = client
         .query_one(
@@ -696,7 +697,6 @@ pub fn restore_postgres(
                      and create it again first.",
         });
     }
-    refuse_wrong_kind(file, BackupKind::Postgres)?;
     // Reading the table of contents catches a file cut off in its header before connecting.
     let mut list = pg_command("pg_restore", &config)?;
     list.arg("--list").arg(file);

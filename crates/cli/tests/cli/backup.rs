@@ -95,6 +95,14 @@ fn a_backup_taken_while_writing_restores_one_moment_of_the_source() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let data = dir.path().join("data");
     let mut store = Store::open(&data).expect("store opens");
+    // Some megabytes, so the copy takes a while as the writer commits beside it.
+    store
+        .import_registry(
+            (10_000..13_000).map(person),
+            ImportMode::AllOrNothing,
+            &import_meta(),
+        )
+        .expect("import commits");
     let history = Arc::new(Mutex::new(vec![moment(&store)]));
     let stop = Arc::new(AtomicBool::new(false));
     let writer = {
@@ -205,6 +213,33 @@ fn source_and_backup(dir: &Path) -> (PathBuf, PathBuf) {
     let out = haven(&data, &["backup", arg(&file)]);
     assert!(out.status.success(), "{}", stderr(&out));
     (data, file)
+}
+
+#[test]
+fn backup_needs_a_database_and_never_replaces_it() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let empty = dir.path().join("empty");
+    let out = haven(&empty, &["backup", arg(&dir.path().join("b"))]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no Haven database at ")
+            && stderr(&out).contains("nothing to back up"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!empty.exists() && !dir.path().join("b").exists());
+
+    let (data, _) = source_and_backup(dir.path());
+    let database = data.join(haven_store::DATABASE_FILE);
+    let before = std::fs::read(&database).expect("readable");
+    let out = haven(&data, &["backup", arg(&database)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is the database itself: write the backup to another file"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read(&database).expect("readable"), before);
 }
 
 #[test]
