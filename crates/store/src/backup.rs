@@ -327,18 +327,18 @@ pub fn backup_sqlite(data_dir: &Path, file: &Path) -> Result<BackupReport, Backu
             match backup.step(-1)? {
                 StepResult::Done => break,
                 StepResult::More => {}
-                StepResult::Busy | StepResult::Locked if started.elapsed() < LOCKED_RETRY_FOR => {
+                // Busy or Locked (StepResult is non-exhaustive: anything else is not done
+                // either): another connection holds a lock the copy needs, for a moment.
+                _ if started.elapsed() < LOCKED_RETRY_FOR => {
                     std::thread::sleep(Duration::from_millis(20));
                 }
-                StepResult::Busy | StepResult::Locked => {
+                _ => {
                     return Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(
                         rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
                         Some("the database stayed locked during the backup".into()),
                     ))
                     .into());
                 }
-                // StepResult is non-exhaustive; anything new is not "done".
-                _ => std::thread::sleep(Duration::from_millis(20)),
             }
         }
     }
@@ -379,8 +379,9 @@ fn check_sqlite_length(file: &Path) -> Result<(), BackupError> {
     if page_size < 512 || !page_size.is_power_of_two() {
         return Err(damaged(format!("page size {page_size}")));
     }
-    // The page count in the header is trustworthy only when written by the last change.
-    if change_counter == valid_for && pages > 0 && len != pages * page_size {
+    // The page count in the header is trustworthy only when written by the last change. Only a
+    // shorter file is refused here; anything else wrong is for SQLite's own check.
+    if change_counter == valid_for && pages > 0 && len < pages * page_size {
         return Err(damaged(format!(
             "the header says {} bytes, the file has {len}",
             pages * page_size

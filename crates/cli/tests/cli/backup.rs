@@ -337,7 +337,8 @@ fn test_pg_url(hint: &str) -> Option<String> {
         eprintln!("HAVEN_TEST_PG_URL is not set: skipping the PostgreSQL backup test ({hint})");
         return None;
     };
-    let name = format!("haven_backup_{hint}_{}", std::process::id());
+    // Named after the branch and the test, and dropped first: a failed run leaves at most one.
+    let name = format!("pg_backup_{hint}");
     let mut client = postgres::Client::connect(&base, postgres::NoTls).expect("test server");
     // Two statements: neither may run inside the implicit transaction of a batch.
     client
