@@ -199,7 +199,7 @@ impl Service {
 
     /// The answer for a token verified before (no Argon2: one read of the account's current
     /// state), or `None` if this token was not verified by this process yet.
-    pub fn authenticate_remembered(&self, token: &str) -> Option<Result<Principal, AuthError>> {
+    fn authenticate_remembered(&self, token: &str) -> Option<Result<Principal, AuthError>> {
         let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         let principal = self.tokens.get(&digest)?;
         // Remembered: skip the Argon2 check, never the account's current state.

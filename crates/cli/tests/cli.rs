@@ -5,6 +5,8 @@ use std::process::{Command, Output};
 
 #[path = "cli/assess.rs"]
 mod assess;
+#[path = "cli/backup.rs"]
+mod backup;
 #[path = "cli/case.rs"]
 mod case;
 #[path = "cli/import.rs"]

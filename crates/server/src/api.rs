@@ -63,10 +63,6 @@ impl Authenticate for ServiceAuthenticator {
     fn authenticate(&self, token: &str) -> Result<Principal, AuthFailure> {
         auth_outcome(self.0.authenticate(token))
     }
-
-    fn remembered(&self, token: &str) -> Option<Result<Principal, AuthFailure>> {
-        self.0.authenticate_remembered(token).map(auth_outcome)
-    }
 }
 
 fn auth_outcome(

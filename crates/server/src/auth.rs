@@ -26,13 +26,6 @@ pub enum AuthFailure {
 pub trait Authenticate: Send + Sync + 'static {
     /// Verifies a token: may cost an Argon2 verification (tens of milliseconds of CPU).
     fn authenticate(&self, token: &str) -> Result<Principal, AuthFailure>;
-
-    /// The answer for a token verified before, if the authenticator remembers it: cheap (no
-    /// Argon2), so the extractor calls it on the async worker and saves a hop to the blocking
-    /// pool on nearly every request. `None`: not remembered, call `authenticate`.
-    fn remembered(&self, _token: &str) -> Option<Result<Principal, AuthFailure>> {
-        None
-    }
 }
 
 /// The verified caller of this request. Extracting it answers 401 (with
@@ -52,18 +45,15 @@ where
             .ok_or_else(ApiError::unauthorized)?
             .to_owned();
         let authenticator = Arc::<dyn Authenticate>::from_ref(state);
-        let outcome = match authenticator.remembered(&token) {
-            Some(outcome) => outcome,
-            // A token the application has not verified yet costs an Argon2 verification (tens
-            // of milliseconds of CPU): run it off the async workers so other requests keep
-            // moving.
-            None => tokio::task::spawn_blocking(move || authenticator.authenticate(&token))
-                .await
-                .map_err(|_| {
-                    tracing::error!("the authenticator panicked");
-                    ApiError::internal()
-                })?,
-        };
+        // Off the async workers: a token not verified yet costs an Argon2 verification (tens of
+        // milliseconds of CPU), and even a remembered one reads its account row, which blocks
+        // (and the PostgreSQL client panics on a runtime thread).
+        let outcome = tokio::task::spawn_blocking(move || authenticator.authenticate(&token))
+            .await
+            .map_err(|_| {
+                tracing::error!("the authenticator panicked");
+                ApiError::internal()
+            })?;
         match outcome {
             Ok(principal) => Ok(Authenticated(principal)),
             Err(AuthFailure::InvalidToken) => Err(ApiError::unauthorized()),

@@ -18,6 +18,7 @@
 //! transaction, so a failed or killed import leaves the previous state intact.
 
 mod accounts;
+mod backup;
 mod cases;
 mod database;
 mod import;
@@ -35,6 +36,10 @@ use haven_ledger::{EntryError, KeyError, NoteError, Signer, SigningKey, VerifyEr
 use rusqlite::{Connection, TransactionBehavior};
 
 pub use accounts::{Account, NewAccount};
+pub use backup::{
+    BackupCounts, BackupError, BackupKind, BackupReport, RestoreReport, RestoredKey,
+    backup_postgres, backup_sqlite, restore_postgres, restore_sqlite,
+};
 pub use cases::{Case, CaseSummary, CaseUpdate, CaseUpdateError, FileChange, ListedCase};
 pub use database::{Database, SqliteDatabase};
 pub use import::{

@@ -1,6 +1,7 @@
 //! The command tree of `haven` (DESIGN §5.1): one module per top-level command.
 
 mod assess;
+mod backup;
 mod case;
 mod demo;
 mod import;
@@ -75,6 +76,11 @@ pub enum Command {
     Transfer(transfer::TransferArgs),
     /// Oversight statistics, as JSON or CSV (acting as the account --user).
     Stats(stats::StatsArgs),
+    /// Back up the database to FILE, consistently while servers run (the ledger signing key
+    /// is not included: back it up separately).
+    Backup(backup::BackupArgs),
+    /// Restore a backup into an empty data directory (or database), then verify its ledger.
+    Restore(backup::RestoreArgs),
 }
 
 /// Runs one parsed command line.
@@ -96,5 +102,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Case(args) => case::run(args, location),
         Command::Transfer(args) => transfer::run(args, location),
         Command::Stats(args) => stats::run(args, location),
+        Command::Backup(args) => backup::run_backup(args, location),
+        Command::Restore(args) => backup::run_restore(args, location),
     }
 }

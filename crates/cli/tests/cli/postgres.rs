@@ -1,5 +1,6 @@
 //! The command line on PostgreSQL (issue 13): the CLI contract (import, assess, `ledger
-//! verify`, proofs, export) with `--database-url`, giving the decisions SQLite gives; and a
+//! verify`, proofs, export, backup and restore) with `--database-url`, giving the decisions
+//! SQLite gives; and a
 //! `haven serve` killed with SIGKILL in the middle of an import loses nothing it acknowledged,
 //! keeps the killed import all-or-nothing, and leaves a ledger that verifies.
 
@@ -88,13 +89,24 @@ fn the_command_line_contract_holds_on_postgres() {
         ],
     );
     assert!(checked.status.success(), "{}", stderr(&checked));
-    let listed = haven_pg(&pg_data, &url, &["case", "list"]);
-    assert!(listed.status.success(), "{}", stderr(&listed));
-    assert!(
-        stdout(&listed).contains("case-000001"),
-        "{}",
-        stdout(&listed)
+
+    // `haven backup` / `haven restore` with the URL: into another database, which verifies.
+    let dump = dir.path().join("haven.dump");
+    let backup = haven_pg(&pg_data, &url, &["backup", dump.to_str().expect("UTF-8")]);
+    assert!(backup.status.success(), "{}", stderr(&backup));
+    let target = haven_testpg::server().fresh_database("cli_restore");
+    let restored = haven_pg(
+        &pg_data,
+        &target,
+        &["restore", dump.to_str().expect("UTF-8")],
     );
+    assert!(restored.status.success(), "{}", stderr(&restored));
+    let restored = stdout(&restored);
+    assert!(
+        restored.contains("ledger verified: 4 entries"),
+        "{restored}"
+    );
+    assert!(restored.contains(", 1 cases"), "{restored}");
 
     // A URL that cannot be reached is a clear error that never repeats the password.
     let secret_url = "postgres://haven:s3cret-pw@127.0.0.1:1/haven";
@@ -155,15 +167,17 @@ fn serve(data: &Path, url: &str) -> (std::process::Child, String) {
         .stderr(Stdio::null())
         .spawn()
         .expect("haven serve starts");
-    let lines = BufReader::new(server.stdout.take().expect("stdout")).lines();
+    let mut lines = BufReader::new(server.stdout.take().expect("stdout")).lines();
     let mut address = String::new();
-    for line in lines {
+    for line in lines.by_ref() {
         let line = line.expect("a line");
         if let Some(rest) = line.strip_prefix("Haven serves the API on http://") {
             address = rest.split(' ').next().expect("an address").to_owned();
             break;
         }
     }
+    // Keep reading: a server whose stdout is closed fails at its next line.
+    std::thread::spawn(move || lines.for_each(drop));
     assert!(!address.is_empty(), "no address printed");
     (server, address)
 }

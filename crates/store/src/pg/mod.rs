@@ -86,7 +86,7 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// `host:port/dbname` of a configuration, never its password.
-fn describe(config: &Config) -> String {
+pub(crate) fn describe(config: &Config) -> String {
     let host = config
         .get_hosts()
         .first()

@@ -572,4 +572,3 @@ fn concurrent_failed_sign_ins_on_two_servers_lose_no_count() {
     // The key's entry, the account's, the lock's.
     assert_eq!(servers[0].verify_ledger().expect("verifies").size, 3);
 }
-
