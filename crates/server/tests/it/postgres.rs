@@ -73,7 +73,7 @@ async fn verified_size(app: &ApiApp) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_servers_on_one_database_see_each_others_imports_and_keep_one_ledger() {
-    let url = haven_testpg::server().fresh_database("two_servers");
+    let url = blocking(|| haven_testpg::server().fresh_database("two_servers")).await;
     let a = Arc::new(first_server(url.clone()).await);
     let (b, _follower) = second_server(&a, url).await;
     let b = Arc::new(b);
@@ -138,7 +138,7 @@ async fn two_servers_on_one_database_see_each_others_imports_and_keep_one_ledger
     );
     let (status, listed) = b.get_json(Role::Officer, "/api/v1/cases").await;
     assert_eq!(status, 200, "{listed}");
-    let listed: BTreeSet<String> = listed
+    let listed: BTreeSet<String> = listed["cases"]
         .as_array()
         .expect("a list")
         .iter()
@@ -150,7 +150,8 @@ async fn two_servers_on_one_database_see_each_others_imports_and_keep_one_ledger
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_postgresql_restart_fails_requests_cleanly_and_they_succeed_again() {
     let postgres = Arc::new(blocking(haven_testpg::private_server).await);
-    let url = postgres.fresh_database("restart");
+    let pg = Arc::clone(&postgres);
+    let url = blocking(move || pg.fresh_database("restart")).await;
     let app = Arc::new(first_server(url).await);
     let request = example_request("01-mla-kz-refugee-lawyer-home-search.json");
     let (status, decision) = app

@@ -79,6 +79,24 @@ impl std::fmt::Debug for PgDatabase {
     }
 }
 
+impl Drop for PgDatabase {
+    /// Closes the connections on a thread of their own: the last handle may be dropped on an
+    /// async runtime's worker (a server task's state), where the client's blocking close would
+    /// panic. The close only says goodbye to the server, so nothing waits for it.
+    fn drop(&mut self) {
+        let pooled = std::mem::take(&mut *lock(&self.pool));
+        let listener = lock(&self.listener).take();
+        if pooled.is_empty() && listener.is_none() {
+            return;
+        }
+        let closing = std::thread::Builder::new()
+            .name("haven-pg-close".into())
+            .spawn(move || drop((pooled, listener)));
+        // Without a thread the clients are dropped here, which is right off a runtime anyway.
+        drop(closing);
+    }
+}
+
 /// A poisoned lock means a thread panicked holding it; the data behind it (a pool, a listener,
 /// the ledger's key) stays consistent because every change to it is a single assignment.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
