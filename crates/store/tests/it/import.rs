@@ -1,79 +1,15 @@
 //! Registry and context imports: counts, idempotence, precise rejections, all-or-nothing, and
 //! the read API the index uses.
 
-use haven_domain::{
-    CountryCode, Numbered, PersonId, RegistryPerson, RelationKind, parse_context_line,
-    parse_registry_line,
-};
-use haven_ledger::{Actor, Entry, Justification, Role};
-use haven_store::{
-    Database, ImportError, ImportItem, ImportMeta, ImportMode, RecordSource, Reject, StoredPerson,
-};
+use haven_domain::{CountryCode, Numbered, RegistryPerson, RelationKind, parse_registry_line};
+use haven_ledger::Entry;
+use haven_store::{Database, ImportError, ImportItem, ImportMode, RecordSource, StoredPerson};
 
-use crate::{ledger_size, on_backends};
-
-fn meta(file: &str) -> ImportMeta {
-    ImportMeta {
-        file_name: file.into(),
-        actor: Actor::parse("admin-alice").expect("valid"),
-        role: Role::parse("admin").expect("valid"),
-        justification: Justification::parse("test import").expect("valid"),
-    }
-}
+use crate::{context, id, ledger_size, meta, on_backends, registry, registry_line};
 
 /// A registry line: id, relations as (kind, to).
 fn person(id: &str, relations: &[(&str, &str)]) -> String {
-    let relations: Vec<_> = relations
-        .iter()
-        .map(|(k, t)| serde_json::json!({"kind": k, "to": t}))
-        .collect();
-    serde_json::json!({
-        "id": id, "names": [format!("Name {id}")], "birth_date": "1971",
-        "protection": {"status": "refugee", "granted_by": "be", "granted_on": "2013", "against": ["kz"]},
-        "relations": relations,
-    })
-    .to_string()
-}
-
-fn items<T>(
-    lines: &[String],
-    parse: impl Fn(&str) -> Result<T, haven_domain::RecordError>,
-) -> Vec<ImportItem<T>> {
-    lines
-        .iter()
-        .enumerate()
-        .map(|(i, l)| match parse(l) {
-            Ok(value) => Ok(Ok(Numbered { line: i + 1, value })),
-            Err(err) => Ok(Err(Reject {
-                line: i + 1,
-                message: err.to_string(),
-            })),
-        })
-        .collect()
-}
-
-fn registry(
-    store: &dyn Database,
-    lines: &[String],
-    mode: ImportMode,
-) -> Result<haven_store::ImportReport, ImportError> {
-    store.import_registry(
-        &mut items(lines, parse_registry_line).into_iter(),
-        mode,
-        &meta("registry.jsonl"),
-    )
-}
-
-fn context(
-    store: &dyn Database,
-    lines: &[String],
-    mode: ImportMode,
-) -> Result<haven_store::ImportReport, ImportError> {
-    store.import_context(
-        &mut items(lines, parse_context_line).into_iter(),
-        mode,
-        &meta("context.jsonl"),
-    )
+    registry_line(id, relations, &format!("Name {id}"))
 }
 
 /// The messages of a refused import, as "line N: message".
@@ -85,10 +21,6 @@ fn refused(result: Result<haven_store::ImportReport, ImportError>) -> Vec<String
             .collect(),
         other => panic!("expected a refusal, got {other:?}"),
     }
-}
-
-fn id(s: &str) -> PersonId {
-    PersonId::parse(s).expect("valid id")
 }
 
 #[test]

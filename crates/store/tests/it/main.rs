@@ -9,6 +9,7 @@
 
 mod accounts;
 mod cases;
+mod changes;
 mod import;
 mod keys;
 mod ledger;
@@ -19,8 +20,12 @@ mod tamper;
 
 use std::path::{Path, PathBuf};
 
+use haven_domain::{Numbered, PersonId, parse_context_line, parse_registry_line};
 use haven_ledger::{Action, Actor, Entry, Justification, ObjectId, Role};
-use haven_store::{Database, PgDatabase, SIGNING_KEY_FILE, SqliteDatabase, Store, StoreError};
+use haven_store::{
+    Database, ImportError, ImportItem, ImportMeta, ImportMode, ImportReport, PgDatabase, Reject,
+    SIGNING_KEY_FILE, SqliteDatabase, Store, StoreError,
+};
 
 /// A fresh data directory and a store opened in it.
 pub fn fresh() -> (tempfile::TempDir, Store) {
@@ -184,4 +189,77 @@ pub fn verify_db_message(db: &dyn Database) -> String {
 /// would connect).
 pub fn raw_pg(url: &str) -> postgres::Client {
     postgres::Client::connect(url, postgres::NoTls).expect("PostgreSQL connects")
+}
+
+/// The metadata of a test import.
+pub fn meta(file: &str) -> ImportMeta {
+    ImportMeta {
+        file_name: file.into(),
+        actor: Actor::parse("admin-alice").expect("valid"),
+        role: Role::parse("admin").expect("valid"),
+        justification: Justification::parse("test import").expect("valid"),
+    }
+}
+
+/// A registry line: id, relations as (kind, to), and a name.
+pub fn registry_line(id: &str, relations: &[(&str, &str)], name: &str) -> String {
+    let relations: Vec<_> = relations
+        .iter()
+        .map(|(k, t)| serde_json::json!({"kind": k, "to": t}))
+        .collect();
+    serde_json::json!({
+        "id": id, "names": [name], "birth_date": "1971",
+        "protection": {"status": "refugee", "granted_by": "be", "granted_on": "2013", "against": ["kz"]},
+        "relations": relations,
+    })
+    .to_string()
+}
+
+/// Lines parsed as an import's items, numbered from 1; a line that does not parse is a reject.
+pub fn items<T>(
+    lines: &[String],
+    parse: impl Fn(&str) -> Result<T, haven_domain::RecordError>,
+) -> Vec<ImportItem<T>> {
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| match parse(l) {
+            Ok(value) => Ok(Ok(Numbered { line: i + 1, value })),
+            Err(err) => Ok(Err(Reject {
+                line: i + 1,
+                message: err.to_string(),
+            })),
+        })
+        .collect()
+}
+
+/// Imports registry `lines` into `store`.
+pub fn registry(
+    store: &dyn Database,
+    lines: &[String],
+    mode: ImportMode,
+) -> Result<ImportReport, ImportError> {
+    store.import_registry(
+        &mut items(lines, parse_registry_line).into_iter(),
+        mode,
+        &meta("registry.jsonl"),
+    )
+}
+
+/// Imports context `lines` into `store`.
+pub fn context(
+    store: &dyn Database,
+    lines: &[String],
+    mode: ImportMode,
+) -> Result<ImportReport, ImportError> {
+    store.import_context(
+        &mut items(lines, parse_context_line).into_iter(),
+        mode,
+        &meta("context.jsonl"),
+    )
+}
+
+/// A person id.
+pub fn id(s: &str) -> PersonId {
+    PersonId::parse(s).expect("valid id")
 }

@@ -3,82 +3,16 @@
 //! profiles and versions; two handles importing at once are numbered one after the other. Each
 //! test has a database of its own on the test process's PostgreSQL (`haven-testpg`).
 
-use crate::Backend;
-use haven_domain::{CountryCode, Numbered, PersonId, parse_context_line, parse_registry_line};
-use haven_ledger::{Actor, Justification, Role};
+use crate::{Backend, context, id, items, meta, registry, registry_line};
+use haven_domain::{CountryCode, parse_registry_line};
 use haven_store::{
-    Database, ImportError, ImportItem, ImportMeta, ImportMode, ImportReport, Reject,
-    SqliteDatabase, StoredPerson,
+    Database, ImportError, ImportItem, ImportMode, ImportReport, SqliteDatabase, StoredPerson,
 };
 
 fn sqlite() -> (tempfile::TempDir, SqliteDatabase) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let db = SqliteDatabase::open(dir.path()).expect("SQLite store opens");
     (dir, db)
-}
-
-fn meta(file: &str) -> ImportMeta {
-    ImportMeta {
-        file_name: file.into(),
-        actor: Actor::parse("admin-alice").expect("valid"),
-        role: Role::parse("admin").expect("valid"),
-        justification: Justification::parse("test import").expect("valid"),
-    }
-}
-
-/// A registry line: id, relations as (kind, to), and a name.
-fn person(id: &str, relations: &[(&str, &str)], name: &str) -> String {
-    let relations: Vec<_> = relations
-        .iter()
-        .map(|(k, t)| serde_json::json!({"kind": k, "to": t}))
-        .collect();
-    serde_json::json!({
-        "id": id, "names": [name], "birth_date": "1971",
-        "protection": {"status": "refugee", "granted_by": "be", "granted_on": "2013", "against": ["kz"]},
-        "relations": relations,
-    })
-    .to_string()
-}
-
-fn items<T>(
-    lines: &[String],
-    parse: impl Fn(&str) -> Result<T, haven_domain::RecordError>,
-) -> Vec<ImportItem<T>> {
-    lines
-        .iter()
-        .enumerate()
-        .map(|(i, l)| match parse(l) {
-            Ok(value) => Ok(Ok(Numbered { line: i + 1, value })),
-            Err(err) => Ok(Err(Reject {
-                line: i + 1,
-                message: err.to_string(),
-            })),
-        })
-        .collect()
-}
-
-fn registry(
-    db: &dyn Database,
-    lines: &[String],
-    mode: ImportMode,
-) -> Result<ImportReport, ImportError> {
-    db.import_registry(
-        &mut items(lines, parse_registry_line).into_iter(),
-        mode,
-        &meta("registry.jsonl"),
-    )
-}
-
-fn context(
-    db: &dyn Database,
-    lines: &[String],
-    mode: ImportMode,
-) -> Result<ImportReport, ImportError> {
-    db.import_context(
-        &mut items(lines, parse_context_line).into_iter(),
-        mode,
-        &meta("context.jsonl"),
-    )
 }
 
 /// An import's outcome in words, comparable across backends.
@@ -88,10 +22,6 @@ fn outcome(result: Result<ImportReport, ImportError>) -> String {
         Err(ImportError::Invalid { rejects }) => format!("refused: {rejects:#?}"),
         Err(err) => format!("failed: {err}"),
     }
-}
-
-fn id(s: &str) -> PersonId {
-    PersonId::parse(s).expect("valid id")
 }
 
 fn person_id(p: &StoredPerson) -> String {
@@ -175,12 +105,12 @@ fn imports_and_reads_on_postgresql_match_sqlite() {
 
     // Ids whose byte order differs from a language collation's ("R-10" < "R-2" < "r-2").
     let first = vec![
-        person("R-2", &[("parent", "R-1")], "Two"),
-        person("R-1", &[("child", "R-2")], "One"),
-        person("R-10", &[("sibling", "R-1"), ("sibling", "R-1")], "Ten"),
-        person("r-2", &[], "Lower"),
-        person("R-3", &[("spouse", "R-4")], "Three"),
-        person("R-4", &[], "Four"),
+        registry_line("R-2", &[("parent", "R-1")], "Two"),
+        registry_line("R-1", &[("child", "R-2")], "One"),
+        registry_line("R-10", &[("sibling", "R-1"), ("sibling", "R-1")], "Ten"),
+        registry_line("r-2", &[], "Lower"),
+        registry_line("R-3", &[("spouse", "R-4")], "Three"),
+        registry_line("R-4", &[], "Four"),
     ];
     let report = same("first registry import", pg, sqlite, |db| {
         outcome(registry(db, &first, ImportMode::AllOrNothing))
@@ -196,11 +126,11 @@ fn imports_and_reads_on_postgresql_match_sqlite() {
 
     // Bad files: every reject, the same words and lines, and nothing stored.
     let bad_registry = vec![
-        person("R-5", &[("child", "R-9")], "Five"),
+        registry_line("R-5", &[("child", "R-9")], "Five"),
         "{\"id\": \"R-6\",".to_owned(),
-        person("R-5", &[], "Five again"),
-        person("C-7", &[], "Taken"),
-        person("R-7", &[("sibling", "C-8"), ("sibling", "R-1")], "Seven"),
+        registry_line("R-5", &[], "Five again"),
+        registry_line("C-7", &[], "Taken"),
+        registry_line("R-7", &[("sibling", "C-8"), ("sibling", "R-1")], "Seven"),
     ];
     let refused = same("bad registry file", pg, sqlite, |db| {
         outcome(registry(db, &bad_registry, ImportMode::AllOrNothing))
@@ -225,7 +155,7 @@ fn imports_and_reads_on_postgresql_match_sqlite() {
     assert!(refused.starts_with("refused"), "{refused}");
     let read_error = same("a read error", pg, sqlite, |db| {
         let mut items: Vec<ImportItem<_>> =
-            items(&[person("R-8", &[], "Eight")], parse_registry_line);
+            items(&[registry_line("R-8", &[], "Eight")], parse_registry_line);
         items.push(Err(std::io::Error::other("disk gone")));
         outcome(db.import_registry(
             &mut items.into_iter(),
@@ -256,9 +186,9 @@ fn imports_and_reads_on_postgresql_match_sqlite() {
     // A second import: R-1 unchanged, R-2 renamed, R-5 new; then the same again changes nothing.
     let at = pg.data_version().expect("version");
     let second = vec![
-        person("R-1", &[("child", "R-2")], "One"),
-        person("R-2", &[("parent", "R-1")], "Two renamed"),
-        person("R-5", &[("sibling", "R-4")], "Five"),
+        registry_line("R-1", &[("child", "R-2")], "One"),
+        registry_line("R-2", &[("parent", "R-1")], "Two renamed"),
+        registry_line("R-5", &[("sibling", "R-4")], "Five"),
     ];
     let report = same("second registry import", pg, sqlite, |db| {
         outcome(registry(db, &second, ImportMode::AllOrNothing))
@@ -293,7 +223,7 @@ fn concurrent_imports_through_two_handles_are_numbered_one_after_the_other() {
     let other = test_pg.open_again().expect("a second handle");
     let batch = |prefix: &str| -> Vec<String> {
         (0..2000)
-            .map(|i| person(&format!("{prefix}-{i}"), &[], "Someone"))
+            .map(|i| registry_line(&format!("{prefix}-{i}"), &[], "Someone"))
             .collect()
     };
     let (a, b) = (batch("A"), batch("B"));
