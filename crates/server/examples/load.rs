@@ -1,5 +1,6 @@
-//! A load generator for the screening endpoint: POSTs parties (one JSON object per line of a
-//! file, cycled) to `BASE_URL/api/v1/screen` with a bearer token on N concurrent keep-alive
+//! A load generator for the screening endpoint (or, with `--path /api/v1/requests`, for stored
+//! assessments): POSTs parties (one JSON object per line of a file, cycled) to
+//! `BASE_URL/api/v1/screen` with a bearer token on N concurrent keep-alive
 //! connections, for S seconds after a warm-up, and prints requests, errors, rps and latency
 //! percentiles. The figures of BENCHMARKS.md "HTTP API (issue 10)" come from it:
 //!
@@ -7,7 +8,7 @@
 //! cargo run --release -p haven-server --example load -- http://127.0.0.1:18181 TOKEN /tmp/lb/queries.jsonl --connections 16 --seconds 30 --warmup 5
 //! ```
 //!
-//! Every request is timed from just before it is sent to the end of its body; a non-200 answer or
+//! Every request is timed from just before it is sent to the end of its body; a non-2xx answer or
 //! a transport failure is an error. Only requests started after the warm-up and finished before
 //! the end are counted.
 
@@ -22,11 +23,15 @@ struct Settings {
     connections: usize,
     seconds: u64,
     warmup: u64,
+    /// The endpoint: `/api/v1/screen` (each line a party) or `/api/v1/requests` (each line a
+    /// request: an assessment stored as a case).
+    path: String,
 }
 
 fn usage() -> ! {
     eprintln!(
-        "usage: load BASE_URL TOKEN QUERIES.jsonl [--connections N] [--seconds S] [--warmup S]"
+        "usage: load BASE_URL TOKEN QUERIES.jsonl [--connections N] [--seconds S] [--warmup S] \
+         [--path /api/v1/screen|/api/v1/requests]"
     );
     std::process::exit(2);
 }
@@ -41,6 +46,7 @@ fn parse_args() -> Settings {
         connections: 16,
         seconds: 20,
         warmup: 5,
+        path: "/api/v1/screen".into(),
     };
     let mut i = 0;
     while i < args.len() {
@@ -53,6 +59,9 @@ fn parse_args() -> Settings {
             "--connections" => settings.connections = value() as usize,
             "--seconds" => settings.seconds = value(),
             "--warmup" => settings.warmup = value(),
+            "--path" => {
+                settings.path = args.get(i + 1).cloned().unwrap_or_else(|| usage());
+            }
             flag if flag.starts_with("--") => usage(),
             other => {
                 positional.push(other.to_owned());
@@ -113,7 +122,7 @@ async fn connection(
                 .bytes()
                 .await
                 .map_err(|e| format!("reading the body: {e}"))?;
-            if status != reqwest::StatusCode::OK {
+            if !status.is_success() {
                 return Err(format!("{status}: {}", String::from_utf8_lossy(&body)));
             }
             Ok(())
@@ -172,7 +181,7 @@ fn main() {
         .expect("a tokio runtime");
 
     let queries = Arc::new(lines);
-    let url: Arc<str> = format!("{}/api/v1/screen", settings.base_url).into();
+    let url: Arc<str> = format!("{}{}", settings.base_url, settings.path).into();
     let token: Arc<str> = settings.token.clone().into();
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
