@@ -217,6 +217,23 @@ fn to_i64(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
+/// The context import's tables besides persons: each staging table, the table it is merged
+/// into, its key and its columns (the same for both backends).
+pub(crate) const CONTEXT_MERGES: &[(&str, &str, &str, &[&str])] = &[
+    (
+        "import_findings",
+        "findings",
+        "id",
+        &["id", "about", "finding_type", "state", "json"],
+    ),
+    (
+        "import_profiles",
+        "state_profiles",
+        "state",
+        &["state", "risk", "json"],
+    ),
+];
+
 pub(crate) fn to_line(n: i64) -> usize {
     usize::try_from(n).unwrap_or(0)
 }
@@ -569,20 +586,7 @@ impl Transaction<'_> {
             [kind.name()],
         )?;
         if kind == Kind::Context {
-            for (staged, target, key, cols) in [
-                (
-                    "import_findings",
-                    "findings",
-                    "id",
-                    &["id", "about", "finding_type", "state", "json"][..],
-                ),
-                (
-                    "import_profiles",
-                    "state_profiles",
-                    "state",
-                    &["state", "risk", "json"][..],
-                ),
-            ] {
+            for &(staged, target, key, cols) in CONTEXT_MERGES {
                 let (i, u, n) = merge(conn, staged, target, key, cols, new)?;
                 totals = (totals.0 + i, totals.1 + u, totals.2 + n);
             }

@@ -110,6 +110,18 @@ pub(crate) fn system_entry(justification: &str) -> Result<Entry, StoreError> {
     ))
 }
 
+/// A cheap guard against appending after a gap or over a tampered head (the full check is
+/// `verify`): the head must record as many entries as are stored.
+pub(crate) fn check_head_size(head: &Frontier, stored: u64) -> Result<(), StoreError> {
+    if stored == head.size() {
+        return Ok(());
+    }
+    Err(StoreError::Inconsistent(format!(
+        "ledger head records {} entries but {stored} are stored; run `haven ledger verify`",
+        head.size()
+    )))
+}
+
 /// What the key file and the log say about the signing key when a store opens.
 pub(crate) enum KeyOnOpen {
     /// The file holds the key in force.
@@ -223,15 +235,8 @@ impl Transaction<'_> {
         if self.head.is_none() {
             let (_, frontier) = load_head(&self.tx)?
                 .ok_or_else(|| StoreError::Inconsistent("ledger head is missing".into()))?;
-            // A cheap guard against appending after a gap or over a tampered head; the full
-            // check is `verify`.
             let stored = count_entries(&self.tx)?;
-            if stored != frontier.size() {
-                return Err(StoreError::Inconsistent(format!(
-                    "ledger head records {} entries but {stored} are stored; run `haven ledger verify`",
-                    frontier.size()
-                )));
-            }
+            check_head_size(&frontier, stored)?;
             self.head = Some(frontier);
         }
         // Just set above if it was empty.

@@ -41,8 +41,13 @@ pub fn principal(role: Role) -> Principal {
 /// A service over `dir` (its index snapshot kept there), as `haven serve` builds it.
 pub fn service_in(dir: &Path) -> Service {
     let db = SqliteDatabase::open(dir).expect("database opens");
+    service_over(Arc::new(db), dir)
+}
+
+/// A service over `db`, its index snapshot kept in `dir`.
+fn service_over(db: Arc<dyn haven_store::Database>, dir: &Path) -> Service {
     Service::new(
-        Arc::new(db),
+        db,
         ServiceOptions {
             receiving_state: CountryCode::parse("be").expect("valid"),
             index_snapshot: Some(dir.join(haven_app::INDEX_FILE)),
@@ -256,14 +261,7 @@ pub async fn spawn_api() -> ApiApp {
 pub fn pg_service_in(dir: &Path, url: &str) -> Service {
     let db = haven_store::PgDatabase::connect(url, &dir.join(haven_store::SIGNING_KEY_FILE))
         .expect("database opens");
-    Service::new(
-        Arc::new(db),
-        ServiceOptions {
-            receiving_state: CountryCode::parse("be").expect("valid"),
-            index_snapshot: Some(dir.join(haven_app::INDEX_FILE)),
-            clock: haven_app::Clock::system(),
-        },
-    )
+    service_over(Arc::new(db), dir)
 }
 
 /// A fresh application over `service` (whose data lives in or beside `dir`): the examples

@@ -23,14 +23,8 @@ pub async fn matched_ids(app: &ApiApp, party: &str) -> Vec<String> {
         .collect()
 }
 
-pub const NEWCOMER: &str = r#"{"names": ["Temirkhanova Gulnara"], "birth_date": "1979"}"#;
-
-#[tokio::test]
-async fn an_import_through_the_api_is_screened_against_at_once() {
-    let app = spawn_api().await;
-    // Also verifies the officer's token once: its Argon2 check is not the index's latency.
-    assert!(matched_ids(&app, NEWCOMER).await.is_empty());
-
+/// Imports the newcomer (`newcomer_line`) through the API as the admin; the import's report.
+pub async fn import_newcomer(app: &ApiApp) -> Value {
     let response = app
         .as_role(
             Role::Admin,
@@ -43,8 +37,19 @@ async fn an_import_through_the_api_is_screened_against_at_once() {
         .await
         .expect("send");
     assert_eq!(response.status().as_u16(), 200);
+    response.json().await.expect("JSON")
+}
+
+pub const NEWCOMER: &str = r#"{"names": ["Temirkhanova Gulnara"], "birth_date": "1979"}"#;
+
+#[tokio::test]
+async fn an_import_through_the_api_is_screened_against_at_once() {
+    let app = spawn_api().await;
+    // Also verifies the officer's token once: its Argon2 check is not the index's latency.
+    assert!(matched_ids(&app, NEWCOMER).await.is_empty());
+
+    let outcome = import_newcomer(&app).await;
     let imported_at = Instant::now();
-    let outcome: Value = response.json().await.expect("JSON");
     assert_eq!(outcome["inserted"], 1, "{outcome}");
     assert_eq!(outcome["changed_persons"], serde_json::json!(["R-9001"]));
     assert!(

@@ -10,13 +10,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use haven_app::{ChangeFollower, Role};
-use reqwest::Method;
 use serde_json::Value;
 
 use crate::application::{
-    ApiApp, error_parts, example_request, newcomer_line, pg_service_in, serve_api, spawn_api_over,
+    ApiApp, error_parts, example_request, pg_service_in, serve_api, spawn_api_over,
 };
-use crate::live_imports::{NEWCOMER, matched_ids};
+use crate::live_imports::{NEWCOMER, import_newcomer, matched_ids};
 
 /// How long a server waits for a change announcement before looking anyway, as `haven serve`.
 const FOLLOW_POLL: Duration = Duration::from_secs(1);
@@ -80,18 +79,7 @@ async fn two_servers_on_one_database_see_each_others_imports_and_keep_one_ledger
     assert!(matched_ids(&b, NEWCOMER).await.is_empty());
 
     // An import through A is screened through B within a second.
-    let response = a
-        .as_role(
-            Role::Admin,
-            Method::POST,
-            "/api/v1/imports/registry?name=newcomer.jsonl",
-        )
-        .header("content-type", "application/x-ndjson")
-        .body(newcomer_line())
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(response.status().as_u16(), 200);
+    import_newcomer(&a).await;
     let imported_at = Instant::now();
     loop {
         if matched_ids(&b, NEWCOMER).await == ["R-9001"] {

@@ -17,7 +17,7 @@ use postgres::types::Type;
 
 use super::{PgDatabase, PgTransaction, to_u64};
 use crate::import::{
-    Kind, canonical, dangling_finding_message, dangling_relation_message,
+    CONTEXT_MERGES, Kind, canonical, dangling_finding_message, dangling_relation_message,
     duplicate_finding_message, duplicate_person_message, duplicate_profile_message,
     id_collision_message, import_entry, serde_name, to_line,
 };
@@ -428,20 +428,7 @@ fn import<T>(
         &[&kind.name()],
     )?;
     if kind == Kind::Context {
-        for (staged, target, key, cols) in [
-            (
-                "import_findings",
-                "findings",
-                "id",
-                &["id", "about", "finding_type", "state", "json"][..],
-            ),
-            (
-                "import_profiles",
-                "state_profiles",
-                "state",
-                &["state", "risk", "json"][..],
-            ),
-        ] {
+        for &(staged, target, key, cols) in CONTEXT_MERGES {
             let (i, u, n) = merge(&mut tx.tx, staged, target, key, cols, new)?;
             totals = (totals.0 + i, totals.1 + u, totals.2 + n);
         }

@@ -14,7 +14,8 @@ use postgres::{Client, GenericClient};
 
 use super::{PgDatabase, PgLedger, PgTransaction, lock, migrate::MIGRATION_LOCK, to_i64, to_u64};
 use crate::ledger::{
-    KeyOnOpen, clone_key_error, hash_from_blob, key_on_open, new_origin, system_entry,
+    KeyOnOpen, check_head_size, clone_key_error, hash_from_blob, key_on_open, new_origin,
+    system_entry,
 };
 use crate::{Receipt, StoreError, keyfile};
 
@@ -176,12 +177,7 @@ impl PgTransaction<'_> {
             let (_, frontier) = load_head(&mut self.tx, true)?
                 .ok_or_else(|| StoreError::Inconsistent("ledger head is missing".into()))?;
             let stored = count_entries(&mut self.tx)?;
-            if stored != frontier.size() {
-                return Err(StoreError::Inconsistent(format!(
-                    "ledger head records {} entries but {stored} are stored; run `haven ledger verify`",
-                    frontier.size()
-                )));
-            }
+            check_head_size(&frontier, stored)?;
             self.head = Some(frontier);
         }
         self.head
