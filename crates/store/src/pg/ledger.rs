@@ -10,6 +10,7 @@ use haven_ledger::{
     Action, Actor, Checkpoint, Entry, Frontier, Justification, KeyRotation, Role, Signer,
     leaf_hash, sign_checkpoint,
 };
+use postgres::types::Type;
 use postgres::{Client, GenericClient};
 
 use super::{PgDatabase, PgLedger, PgTransaction, lock, migrate::MIGRATION_LOCK, to_i64, to_u64};
@@ -30,7 +31,8 @@ pub(crate) fn load_head(
     } else {
         "SELECT origin, size, frontier FROM ledger_head WHERE id = 1"
     };
-    let Some(row) = client.query_opt(sql, &[])? else {
+    // Typed: one round trip, no separate prepare (it matters while the head is locked).
+    let Some(row) = client.query_typed_opt(sql, &[])? else {
         return Ok(None);
     };
     let (origin, size, blob): (String, i64, Vec<u8>) = (row.get(0), row.get(1), row.get(2));
@@ -133,9 +135,13 @@ fn insert_entry(
     let hash = leaf_hash(json.as_bytes());
     head.push(hash);
     let root = head.root();
-    tx.execute(
+    tx.execute_typed(
         "INSERT INTO ledger_entries (idx, json, leaf_hash) VALUES ($1, $2, $3)",
-        &[&to_i64(index), &json, &&hash.0[..]],
+        &[
+            (&to_i64(index), Type::INT8),
+            (&json, Type::TEXT),
+            (&&hash.0[..], Type::BYTEA),
+        ],
     )?;
     Ok(Receipt {
         index,
@@ -144,7 +150,8 @@ fn insert_entry(
     })
 }
 
-/// Stores the new head and a checkpoint of it signed by `key`.
+/// Stores the new head and a checkpoint of it signed by `key`, in one statement: the head is
+/// locked meanwhile, and every round trip under the lock is one that other servers wait for.
 fn write_head_and_checkpoint(
     tx: &mut impl GenericClient,
     origin: &str,
@@ -152,19 +159,21 @@ fn write_head_and_checkpoint(
     key: &dyn Signer,
 ) -> Result<(), StoreError> {
     let frontier: Vec<u8> = head.hashes().iter().flat_map(|h| h.0).collect();
-    tx.execute(
-        "UPDATE ledger_head SET size = $1, frontier = $2 WHERE id = 1",
-        &[&to_i64(head.size()), &frontier],
-    )?;
     let checkpoint = Checkpoint {
         origin: origin.to_owned(),
         size: head.size(),
         root: head.root(),
     };
     let note = sign_checkpoint(&checkpoint, key)?;
-    tx.execute(
-        "INSERT INTO ledger_checkpoints (size, root, note) VALUES ($1, $2, $3)",
-        &[&to_i64(checkpoint.size), &&checkpoint.root.0[..], &note],
+    tx.execute_typed(
+        "WITH head AS (UPDATE ledger_head SET size = $1, frontier = $2 WHERE id = 1)
+         INSERT INTO ledger_checkpoints (size, root, note) VALUES ($1, $3, $4)",
+        &[
+            (&to_i64(checkpoint.size), Type::INT8),
+            (&frontier, Type::BYTEA),
+            (&&checkpoint.root.0[..], Type::BYTEA),
+            (&note, Type::TEXT),
+        ],
     )?;
     Ok(())
 }
@@ -176,8 +185,15 @@ impl PgTransaction<'_> {
         if self.head.is_none() {
             let (_, frontier) = load_head(&mut self.tx, true)?
                 .ok_or_else(|| StoreError::Inconsistent("ledger head is missing".into()))?;
-            let stored = count_entries(&mut self.tx)?;
-            check_head_size(&frontier, stored)?;
+            // Read after the lock is held (a statement of its own, so it sees what the writer
+            // this one waited for committed): the stored entries and the key in force.
+            let row = self.tx.query_typed_one(
+                "SELECT (SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_entries),
+                        (SELECT public_key FROM ledger_keys ORDER BY from_size DESC LIMIT 1)",
+                &[],
+            )?;
+            check_head_size(&frontier, to_u64(row.get(0)))?;
+            self.in_force = row.get(1);
             self.head = Some(frontier);
         }
         self.head
@@ -212,8 +228,7 @@ impl PgTransaction<'_> {
         match &rotation {
             Some((key, _)) => write_head_and_checkpoint(&mut self.tx, &origin, &head, key)?,
             None => {
-                let in_force = key_in_force(&mut self.tx)?;
-                let signer = self.db.signer_in_force(in_force)?;
+                let signer = self.db.signer_in_force(self.in_force.take())?;
                 write_head_and_checkpoint(&mut self.tx, &origin, &head, signer.as_ref())?;
             }
         }
@@ -272,7 +287,9 @@ impl PgDatabase {
         self.write(|tx| {
             // Lock the head first, so the key in force read next cannot change under us.
             tx.head()?;
-            let old = key_in_force(&mut tx.tx)?
+            let old = tx
+                .in_force
+                .clone()
                 .ok_or_else(|| StoreError::Inconsistent("the ledger has no signing key".into()))?;
             let entry = Entry {
                 key_rotation: Some(KeyRotation {

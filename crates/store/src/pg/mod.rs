@@ -223,6 +223,7 @@ impl PgDatabase {
                 tx,
                 db: self,
                 head: None,
+                in_force: None,
                 rotation: None,
             };
             let value = f(&mut wrapper)?;
@@ -276,6 +277,9 @@ pub(crate) struct PgTransaction<'c> {
     pub(crate) db: &'c PgDatabase,
     /// The ledger head, loaded (and locked) at the first append.
     head: Option<Frontier>,
+    /// The key the log has in force, read with the head (it cannot change while the head is
+    /// locked: a rotation locks it too).
+    in_force: Option<String>,
     /// A key rotation to finish at commit: the new key and its not-yet-installed key file.
     rotation: Option<(SigningKey, tempfile::NamedTempFile)>,
 }
