@@ -7,6 +7,12 @@
 //! through this process, or on the server's poll for imports by other processes) applies just the
 //! changed persons as a new layer; when that layer has grown large, it is folded into a new base
 //! and the snapshot saved, off the readers' path.
+//!
+//! A snapshot belongs to one database: beside it, `<snapshot>.origin` names the ledger origin of
+//! the database it was built from (unique per database, kept by a restore of its backup). A
+//! snapshot of another database — the data directory pointed at another PostgreSQL database, or a
+//! database replaced by a restore — could share the data version number while holding other
+//! persons, and screening against it would miss people; it is rebuilt instead.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -51,6 +57,32 @@ pub struct ScreeningIndex {
     /// Serialises catch-ups and compaction; readers never take it.
     updating: Mutex<()>,
     snapshot: Option<PathBuf>,
+    /// The ledger origin of the database the index is of (written beside the snapshot).
+    database: String,
+}
+
+/// The file beside a snapshot naming the database it is of.
+fn origin_file(snapshot: &Path) -> PathBuf {
+    let mut name = snapshot.as_os_str().to_owned();
+    name.push(".origin");
+    PathBuf::from(name)
+}
+
+/// Saves `index` as the snapshot of the database with ledger origin `origin`. The origin file is
+/// removed first and written last, so a crash in between leaves a snapshot that no database
+/// claims (rebuilt at the next start), never one that names the wrong database.
+fn save_snapshot(index: &Index, path: &Path, origin: &str) -> Result<(), AppError> {
+    let origin_path = origin_file(path);
+    match std::fs::remove_file(&origin_path) {
+        Ok(()) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+        Err(err) => return Err(AppError::Index(format!("{}: {err}", origin_path.display()))),
+    }
+    index
+        .save(path)
+        .map_err(|e| AppError::Index(e.to_string()))?;
+    std::fs::write(&origin_path, origin)
+        .map_err(|err| AppError::Index(format!("{}: {err}", origin_path.display())))
 }
 
 fn index_record(person: &StoredPerson) -> IndexRecord {
@@ -78,8 +110,14 @@ impl ScreeningIndex {
             },
         };
         let store_version = db.data_version().map_err(AppError::from_store)?;
+        let database = db.ledger_origin();
         let loaded = loaded.and_then(|index| {
-            if index.data_version() > store_version {
+            let snapshot_origin = snapshot
+                .and_then(|path| std::fs::read_to_string(origin_file(path)).ok())
+                .unwrap_or_default();
+            if snapshot_origin != database {
+                Err("snapshot of another database".to_owned())
+            } else if index.data_version() > store_version {
                 Err(format!(
                     "snapshot of data version {} is newer than the store's {store_version}",
                     index.data_version()
@@ -93,9 +131,7 @@ impl ScreeningIndex {
             Err(reason) => {
                 let index = build(db)?;
                 if let Some(path) = snapshot {
-                    index
-                        .save(path)
-                        .map_err(|e| AppError::Index(e.to_string()))?;
+                    save_snapshot(&index, path, &database)?;
                 }
                 let persons = index.len();
                 (index, Some(IndexOrigin::Built { persons, reason }))
@@ -105,6 +141,7 @@ impl ScreeningIndex {
             current: ArcSwap::from_pointee(LiveIndex::new(base)),
             updating: Mutex::new(()),
             snapshot: snapshot.map(Path::to_owned),
+            database,
         };
         let update = screening.catch_up(db)?;
         let origin = origin.unwrap_or(IndexOrigin::Snapshot {
@@ -151,8 +188,7 @@ impl ScreeningIndex {
         let current = self.current.load_full();
         let base = current.compacted();
         if let Some(path) = &self.snapshot {
-            base.save(path)
-                .map_err(|e| AppError::Index(e.to_string()))?;
+            save_snapshot(&base, path, &self.database)?;
         }
         self.current.store(Arc::new(LiveIndex::new(base)));
         Ok(())

@@ -132,6 +132,9 @@ pub trait Database: Send + Sync + std::fmt::Debug {
     ) -> Result<(String, String), StoreError>;
     /// Where the database is, for messages and logs (never a password).
     fn location(&self) -> String;
+    /// The ledger's origin line: unique per database (a restore of its backup keeps it), so it
+    /// tells which database a file derived from one (an index snapshot) belongs to.
+    fn ledger_origin(&self) -> String;
     /// Waits up to `timeout` for an import by any process; `Ok(true)` when one may have happened
     /// (the caller then catches up). The default, for a database that cannot announce changes,
     /// waits the whole timeout and says "maybe", so a caller polling on it still catches up.
@@ -146,6 +149,8 @@ pub trait Database: Send + Sync + std::fmt::Debug {
 #[derive(Debug)]
 pub struct SqliteDatabase {
     data_dir: PathBuf,
+    /// The ledger's origin, read once: it never changes, and the writer may be busy for long.
+    origin: String,
     writer: Mutex<Store>,
     readers: Mutex<Vec<Store>>,
 }
@@ -166,6 +171,7 @@ impl SqliteDatabase {
         let writer = Store::open(data_dir)?;
         Ok(SqliteDatabase {
             data_dir: data_dir.to_owned(),
+            origin: writer.ledger_origin().to_owned(),
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
         })
@@ -382,6 +388,10 @@ impl Database for SqliteDatabase {
             .join(crate::DATABASE_FILE)
             .display()
             .to_string()
+    }
+
+    fn ledger_origin(&self) -> String {
+        self.origin.clone()
     }
 }
 

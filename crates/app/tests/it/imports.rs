@@ -1,12 +1,17 @@
 //! Imports through a running service reach its screening index at once, by a new layer, without
 //! a rebuild; imports by another process are picked up by `catch_up`; a fresh service starts
-//! from the saved snapshot.
+//! from the saved snapshot, and never from a snapshot of another database.
 
-use haven_app::{ImportKind, IndexOrigin, MemorySource, Role, ScreenOptions};
+use std::sync::Arc;
+
+use haven_app::{
+    ImportKind, IndexOrigin, MemorySource, Role, ScreenOptions, Service, ServiceOptions,
+};
+use haven_domain::CountryCode;
 use haven_domain::parse_party;
-use haven_store::ImportMode;
+use haven_store::{ImportMode, SqliteDatabase};
 
-use crate::{principal, service_in, with_examples};
+use crate::{import_example, principal, service_in, with_examples};
 
 fn newcomer_line() -> String {
     serde_json::json!({
@@ -89,6 +94,59 @@ fn another_processs_import_is_caught_up_and_a_restart_loads_the_snapshot() {
     let origin = restarted.load_index().expect("loads").expect("first load");
     assert_eq!(origin, IndexOrigin::Snapshot { caught_up: 1 });
     assert_eq!(screen_newcomer(&restarted), ["R-9001"]);
+}
+
+#[test]
+fn a_snapshot_of_another_database_is_rebuilt_not_used() {
+    // Database A: the examples and the newcomer, its snapshot saved in the shared directory.
+    let (dir, service) = with_examples();
+    import_newcomer(&service);
+    service.load_index().expect("loads");
+    drop(service);
+    // Database B at the same data version (three imports) but without the newcomer, its index
+    // snapshot pointed at A's file — as a data directory pointed at another PostgreSQL database
+    // would be. Without the origin check B would load A's snapshot as current.
+    let other_dir = tempfile::tempdir().expect("temporary directory");
+    let other = SqliteDatabase::open(other_dir.path()).expect("opens");
+    let b = Service::new(
+        Arc::new(other),
+        ServiceOptions {
+            receiving_state: CountryCode::parse("be").expect("valid"),
+            index_snapshot: Some(dir.path().join(haven_app::INDEX_FILE)),
+            clock: haven_app::Clock::system(),
+        },
+    );
+    import_example(&b, ImportKind::Registry, "registry.jsonl");
+    import_example(&b, ImportKind::Context, "context.jsonl");
+    let someone_else = serde_json::json!({
+        "id": "R-9002", "names": ["Dana Omarova"], "birth_date": "1985-02-02",
+        "protection": {"status": "refugee", "granted_by": "be", "granted_on": "2023-01-10", "against": ["kz"]},
+    });
+    b.import(
+        &principal(Role::Admin),
+        ImportKind::Registry,
+        &MemorySource {
+            name: "someone.jsonl".into(),
+            bytes: someone_else.to_string().into_bytes(),
+        },
+        ImportMode::AllOrNothing,
+        &(),
+    )
+    .expect("imports");
+    assert_eq!(
+        b.database().data_version().expect("version"),
+        3,
+        "the same data version as A"
+    );
+    let origin = b.load_index().expect("loads").expect("first load");
+    assert!(
+        matches!(&origin, IndexOrigin::Built { reason, .. } if reason == "snapshot of another database"),
+        "{origin:?}"
+    );
+    assert!(
+        screen_newcomer(&b).is_empty(),
+        "B does not hold A's newcomer"
+    );
 }
 
 #[test]

@@ -63,6 +63,11 @@ pub fn run(args: ServeArgs, location: &Location) -> anyhow::Result<()> {
     };
     // The demo's data is its own: a fresh SQLite directory, whatever the command line said.
     let demo_location = demo_dir.as_ref().map(|d| Location::sqlite(d.path()));
+    if demo_location.is_some() && location.database_url.is_some() {
+        eprintln!(
+            "haven: --demo serves a fresh temporary SQLite directory; the database URL is not used"
+        );
+    }
     let location = demo_location.as_ref().unwrap_or(location);
     let service = Arc::new(service::open(location, &args.receiving_state)?);
     let accounts = if args.demo {

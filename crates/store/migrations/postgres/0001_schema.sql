@@ -1,6 +1,9 @@
 -- PostgreSQL schema, version 1: the same tables as the SQLite migrations 0001–0006 in their final
 -- shape, written for PostgreSQL (BIGINT, BYTEA, a sequence for case numbers, timestamps as
--- RFC 3339 text like SQLite's so both stores hand the service the same strings).
+-- RFC 3339 text like SQLite's so both stores hand the service the same strings). Ids and account
+-- names are COLLATE "C": SQLite orders text by its bytes, and with the column's own collation
+-- byte order too, an `ORDER BY id COLLATE "C"` walks the primary key instead of sorting, whatever
+-- the database's default collation.
 
 -- The ledger (haven-ledger): entries, signed checkpoints, the signing-key history and the running
 -- head. All ledger logic lives in haven-ledger. Appends lock the head row (SELECT … FOR UPDATE),
@@ -29,19 +32,19 @@ CREATE TABLE ledger_head (
 -- The protection registry and the context knowledge base: canonical JSON plus query columns.
 -- `version` is the data version of the import that last changed the row.
 CREATE TABLE registry_persons (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     json TEXT NOT NULL,
     version BIGINT NOT NULL
 );
 CREATE INDEX registry_persons_version ON registry_persons (version);
 CREATE TABLE context_persons (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     json TEXT NOT NULL,
     version BIGINT NOT NULL
 );
 CREATE INDEX context_persons_version ON context_persons (version);
 CREATE TABLE findings (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     about TEXT NOT NULL,
     finding_type TEXT NOT NULL,
     state TEXT NOT NULL,
@@ -76,7 +79,7 @@ INSERT INTO data_version (id, version) VALUES (1, 0);
 -- Cases; their numbers come from a sequence, which concurrent writers never draw twice.
 CREATE SEQUENCE case_numbers;
 CREATE TABLE cases (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     reference TEXT NOT NULL,
     kind TEXT NOT NULL,
     requesting_state TEXT NOT NULL,
@@ -93,7 +96,7 @@ CREATE INDEX cases_state ON cases (state);
 
 -- Accounts (only Argon2id hashes of tokens and passwords).
 CREATE TABLE accounts (
-    name TEXT PRIMARY KEY,
+    name TEXT COLLATE "C" PRIMARY KEY,
     role TEXT NOT NULL,
     token_hash TEXT NOT NULL,
     password_hash TEXT,
@@ -106,7 +109,7 @@ CREATE TABLE accounts (
 -- Web UI sessions (only the SHA-256 of the cookie's secret).
 CREATE TABLE web_sessions (
     id_hash TEXT PRIMARY KEY,
-    account TEXT NOT NULL REFERENCES accounts (name),
+    account TEXT COLLATE "C" NOT NULL REFERENCES accounts (name),
     csrf_token TEXT NOT NULL,
     created_at TEXT NOT NULL,
     last_seen_at TEXT NOT NULL,

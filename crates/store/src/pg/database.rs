@@ -192,6 +192,10 @@ impl Database for PgDatabase {
         self.location.clone()
     }
 
+    fn ledger_origin(&self) -> String {
+        super::lock(&self.ledger).origin.clone()
+    }
+
     fn wait_for_change(&self, timeout: Duration) -> Result<bool, StoreError> {
         PgDatabase::wait_for_change(self, timeout)
     }

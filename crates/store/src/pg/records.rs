@@ -3,7 +3,8 @@
 //!
 //! Every `ORDER BY id` says `COLLATE "C"`: SQLite orders text by its bytes, and a PostgreSQL
 //! database created with a language collation would otherwise order ids differently ("R-10"
-//! against "r-2"), so callers would see a different order depending on the backend.
+//! against "r-2"), so callers would see a different order depending on the backend. The id
+//! columns are `COLLATE "C"` in the schema too, so that order walks the primary key.
 
 use haven_domain::{ContextPerson, CountryCode, Finding, PersonId, RegistryPerson, StateProfile};
 use postgres::Transaction;
