@@ -112,10 +112,11 @@ impl ScreeningIndex {
         let store_version = db.data_version().map_err(AppError::from_store)?;
         let database = db.ledger_origin();
         let loaded = loaded.and_then(|index| {
-            let snapshot_origin = snapshot
-                .and_then(|path| std::fs::read_to_string(origin_file(path)).ok())
-                .unwrap_or_default();
-            if snapshot_origin != database {
+            let snapshot_origin =
+                snapshot.and_then(|path| std::fs::read_to_string(origin_file(path)).ok());
+            if snapshot_origin.is_none() {
+                Err("the snapshot does not name its database (made by an older Haven)".to_owned())
+            } else if snapshot_origin.as_deref() != Some(database.as_str()) {
                 Err("snapshot of another database".to_owned())
             } else if index.data_version() > store_version {
                 Err(format!(
