@@ -1,8 +1,9 @@
 //! The application on PostgreSQL (issue 13): two servers on one database see each other's
 //! imports within a second and write one ledger that verifies; a PostgreSQL restart under load
 //! fails requests cleanly (503, the one error shape) and they succeed again afterwards, with
-//! nothing committed lost. Each test has its own database on the test process's throwaway
-//! PostgreSQL (`haven-testpg`); the restart test has a PostgreSQL of its own.
+//! nothing committed lost; the web UI's sessions, pages and forms work on it. Each test has its
+//! own database on the test process's throwaway PostgreSQL (`haven-testpg`); the restart test
+//! has a PostgreSQL of its own.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use crate::application::{
     ApiApp, error_parts, example_request, pg_service_in, serve_api, spawn_api_over,
 };
 use crate::live_imports::{NEWCOMER, import_newcomer, matched_ids};
+use crate::web::{PASSWORD, WebClient, text, web_account};
 
 /// How long a server waits for a change announcement before looking anyway, as `haven serve`.
 const FOLLOW_POLL: Duration = Duration::from_secs(1);
@@ -227,4 +229,56 @@ async fn a_postgresql_restart_fails_requests_cleanly_and_they_succeed_again() {
         .await;
     assert_eq!(status, 200, "{case}");
     assert!(verified_size(&app).await > committed_size);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_web_ui_works_on_postgresql() {
+    let url = blocking(|| haven_testpg::server().fresh_database("web_ui")).await;
+    let app = first_server(url).await;
+    let request = example_request("01-mla-kz-refugee-lawyer-home-search.json");
+    let (status, decision) = app
+        .post_json(Role::Officer, "/api/v1/requests", &request)
+        .await;
+    assert_eq!(status, 201, "{decision}");
+    let case = decision["case"].as_str().expect("case id").to_owned();
+    let service = Arc::clone(&app.service);
+    let judge = blocking(move || web_account(&service, Role::Judge)).await;
+    let service = Arc::clone(&app.service);
+    let auditor = blocking(move || web_account(&service, Role::Auditor)).await;
+
+    // A judge signs in (the session is stored in PostgreSQL), finds the case and records a step.
+    let mut client = WebClient::new(&app);
+    let signed_in = client.sign_in(&judge, PASSWORD).await;
+    assert_eq!(signed_in.status, 303, "{}", signed_in.body);
+    let (status, list) = client.page("/cases").await;
+    assert_eq!(status, 200);
+    assert!(list.contains(&case), "the case list shows {case}");
+    let path = format!("/cases/{case}");
+    let (status, page) = client.page(&path).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("freeze and refer"), "the memo is shown");
+    let csrf = client.csrf(&path).await;
+    let done = client
+        .post(
+            &format!("{path}/events"),
+            &[
+                ("event", "freeze"),
+                ("reason", "risk to the lawyer"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let (_, shown) = client
+        .page(done.location.as_deref().expect("redirect"))
+        .await;
+    assert!(shown.contains("The step was recorded."), "{shown}");
+
+    // The auditor's ledger page verifies the whole log read from PostgreSQL.
+    let mut auditing = WebClient::new(&app);
+    assert_eq!(auditing.sign_in(&auditor, PASSWORD).await.status, 303);
+    let (status, ledger) = auditing.page("/ledger").await;
+    assert_eq!(status, 200, "{ledger}");
+    assert!(text(&ledger).contains("verified"), "{}", text(&ledger));
+    assert!(verified_size(&app).await > 0);
 }
