@@ -110,6 +110,15 @@ pub(crate) fn system_entry(justification: &str) -> Result<Entry, StoreError> {
     ))
 }
 
+/// The `key_rotation` entry that puts `new` in force after `old` (none: the first key), made from
+/// `base` (who, in which role, why).
+pub(crate) fn rotation_entry(old: Option<String>, new: String, base: Entry) -> Entry {
+    Entry {
+        key_rotation: Some(KeyRotation { old, new }),
+        ..base
+    }
+}
+
 /// A cheap guard against appending after a gap or over a tampered head (the full check is
 /// `verify`): the head must record as many entries as are stored.
 pub(crate) fn check_head_size(head: &Frontier, stored: u64) -> Result<(), StoreError> {
@@ -202,13 +211,11 @@ pub(crate) fn init(conn: &mut Connection, data_dir: &Path) -> Result<LedgerState
                 // Re-check under the write lock: another process may have announced first.
                 match key_in_force(&tx.tx)? {
                     None => {
-                        let entry = Entry {
-                            key_rotation: Some(KeyRotation {
-                                old: None,
-                                new: public.clone(),
-                            }),
-                            ..system_entry("ledger signing key generated on first use")?
-                        };
+                        let entry = rotation_entry(
+                            None,
+                            public.clone(),
+                            system_entry("ledger signing key generated on first use")?,
+                        );
                         tx.append_key_rotation(entry, None)?;
                         tx.commit()?;
                         None
@@ -621,13 +628,11 @@ impl Store {
         self.transaction(|tx| {
             let old = key_in_force(&tx.tx)?
                 .ok_or_else(|| StoreError::Inconsistent("the ledger has no signing key".into()))?;
-            let entry = Entry {
-                key_rotation: Some(KeyRotation {
-                    old: Some(old.clone()),
-                    new: new_public.clone(),
-                }),
-                ..Entry::new(actor, role, Action::KeyRotation, justification)
-            };
+            let entry = rotation_entry(
+                Some(old.clone()),
+                new_public.clone(),
+                Entry::new(actor, role, Action::KeyRotation, justification),
+            );
             tx.append_key_rotation(entry, Some((new_key, staged)))?;
             Ok((old, new_public.clone()))
         })

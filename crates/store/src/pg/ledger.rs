@@ -7,8 +7,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use haven_ledger::{
-    Action, Actor, Checkpoint, Entry, Frontier, Justification, KeyRotation, Role, Signer,
-    leaf_hash, sign_checkpoint,
+    Action, Actor, Checkpoint, Entry, Frontier, Justification, Role, Signer, leaf_hash,
+    sign_checkpoint,
 };
 use postgres::types::Type;
 use postgres::{Client, GenericClient};
@@ -16,7 +16,7 @@ use postgres::{Client, GenericClient};
 use super::{PgDatabase, PgLedger, PgTransaction, lock, migrate::MIGRATION_LOCK, to_i64, to_u64};
 use crate::ledger::{
     KeyOnOpen, check_head_size, clone_key_error, hash_from_blob, key_on_open, new_origin,
-    system_entry,
+    rotation_entry, system_entry,
 };
 use crate::{Receipt, StoreError, keyfile};
 
@@ -97,22 +97,16 @@ fn init_locked(client: &mut Client, key_path: &Path) -> Result<PgLedger, StoreEr
             };
             let public = key.verifier().to_string();
             let signer: Arc<dyn Signer> = Arc::new(key);
-            let entry = Entry {
-                key_rotation: Some(KeyRotation {
-                    old: None,
-                    new: public.clone(),
-                }),
-                ..system_entry("ledger signing key generated on first use")?
-            };
+            let entry = rotation_entry(
+                None,
+                public,
+                system_entry("ledger signing key generated on first use")?,
+            );
             let mut tx = client.transaction()?;
             let mut head = load_head(&mut tx, true)?
                 .map(|(_, head)| head)
                 .ok_or_else(|| StoreError::Inconsistent("ledger head is missing".into()))?;
-            let receipt = insert_entry(&mut tx, &mut head, &entry.to_canonical_json()?)?;
-            tx.execute(
-                "INSERT INTO ledger_keys (from_size, public_key) VALUES ($1, $2)",
-                &[&to_i64(receipt.index + 1), &public],
-            )?;
+            insert_key_rotation(&mut tx, &mut head, &entry)?;
             write_head_and_checkpoint(&mut tx, &origin, &head, signer.as_ref())?;
             tx.commit()?;
             Ok(signer)
@@ -150,6 +144,27 @@ fn insert_entry(
     })
 }
 
+/// Appends a `key_rotation` entry after `head` and records its new key as in force from the
+/// next tree size.
+fn insert_key_rotation(
+    tx: &mut impl GenericClient,
+    head: &mut Frontier,
+    entry: &Entry,
+) -> Result<Receipt, StoreError> {
+    let Some(rotation) = &entry.key_rotation else {
+        return Err(StoreError::ReservedAction);
+    };
+    let receipt = insert_entry(tx, head, &entry.to_canonical_json()?)?;
+    tx.execute_typed(
+        "INSERT INTO ledger_keys (from_size, public_key) VALUES ($1, $2)",
+        &[
+            (&to_i64(receipt.index + 1), Type::INT8),
+            (&rotation.new, Type::TEXT),
+        ],
+    )?;
+    Ok(receipt)
+}
+
 /// Stores the new head and a checkpoint of it signed by `key`, in one statement: the head is
 /// locked meanwhile, and every round trip under the lock is one that other servers wait for.
 fn write_head_and_checkpoint(
@@ -178,27 +193,39 @@ fn write_head_and_checkpoint(
     Ok(())
 }
 
-impl PgTransaction<'_> {
-    /// The head, locked for this transaction at the first append. Another server's append
-    /// waits here until this transaction ends, then reads the head this one left.
-    fn head(&mut self) -> Result<&mut Frontier, StoreError> {
-        if self.head.is_none() {
-            let (_, frontier) = load_head(&mut self.tx, true)?
-                .ok_or_else(|| StoreError::Inconsistent("ledger head is missing".into()))?;
-            // Read after the lock is held (a statement of its own, so it sees what the writer
-            // this one waited for committed): the stored entries and the key in force.
-            let row = self.tx.query_typed_one(
-                "SELECT (SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_entries),
-                        (SELECT public_key FROM ledger_keys ORDER BY from_size DESC LIMIT 1)",
-                &[],
-            )?;
-            check_head_size(&frontier, to_u64(row.get(0)))?;
-            self.in_force = row.get(1);
-            self.head = Some(frontier);
+impl<'c> PgTransaction<'c> {
+    /// Loads the head and locks it for this transaction, at the first call. Another server's
+    /// append waits here until this transaction ends, then reads the head this one left.
+    fn lock_head(&mut self) -> Result<(), StoreError> {
+        if self.head.is_some() {
+            return Ok(());
         }
-        self.head
+        let (_, frontier) = load_head(&mut self.tx, true)?
+            .ok_or_else(|| StoreError::Inconsistent("ledger head is missing".into()))?;
+        // Read after the lock is held (a statement of its own, so it sees what the writer this
+        // one waited for committed): the stored entries and the key in force.
+        let row = self.tx.query_typed_one(
+            "SELECT (SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_entries),
+                    (SELECT public_key FROM ledger_keys ORDER BY from_size DESC LIMIT 1)",
+            &[],
+        )?;
+        check_head_size(&frontier, to_u64(row.get(0)))?;
+        self.in_force = row.get(1);
+        self.head = Some(frontier);
+        Ok(())
+    }
+
+    /// Runs `f` (an append) with the transaction and the locked head it advances.
+    fn with_head<T>(
+        &mut self,
+        f: impl FnOnce(&mut postgres::Transaction<'c>, &mut Frontier) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.lock_head()?;
+        let head = self
+            .head
             .as_mut()
-            .ok_or_else(|| StoreError::Inconsistent("ledger head".into()))
+            .ok_or_else(|| StoreError::Inconsistent("ledger head".into()))?;
+        f(&mut self.tx, head)
     }
 
     /// Appends `entry` to the ledger in this transaction. It becomes durable, under a signed
@@ -211,10 +238,7 @@ impl PgTransaction<'_> {
             return Err(clone_key_error(err));
         }
         let json = entry.to_canonical_json()?;
-        let mut head = self.head()?.clone();
-        let receipt = insert_entry(&mut self.tx, &mut head, &json)?;
-        self.head = Some(head);
-        Ok(receipt)
+        self.with_head(|tx, head| insert_entry(tx, head, &json))
     }
 
     /// Writes the head and a signed checkpoint if entries were appended, then commits.
@@ -286,25 +310,17 @@ impl PgDatabase {
         let staged = keyfile::stage(&key_path, &new_key)?;
         self.write(|tx| {
             // Lock the head first, so the key in force read next cannot change under us.
-            tx.head()?;
+            tx.lock_head()?;
             let old = tx
                 .in_force
                 .clone()
                 .ok_or_else(|| StoreError::Inconsistent("the ledger has no signing key".into()))?;
-            let entry = Entry {
-                key_rotation: Some(KeyRotation {
-                    old: Some(old.clone()),
-                    new: new_public.clone(),
-                }),
-                ..Entry::new(actor, role, Action::KeyRotation, justification)
-            };
-            let mut head = tx.head()?.clone();
-            let receipt = insert_entry(&mut tx.tx, &mut head, &entry.to_canonical_json()?)?;
-            tx.head = Some(head);
-            tx.tx.execute(
-                "INSERT INTO ledger_keys (from_size, public_key) VALUES ($1, $2)",
-                &[&to_i64(receipt.index + 1), &new_public],
-            )?;
+            let entry = rotation_entry(
+                Some(old.clone()),
+                new_public.clone(),
+                Entry::new(actor, role, Action::KeyRotation, justification),
+            );
+            tx.with_head(|tx, head| insert_key_rotation(tx, head, &entry))?;
             tx.rotation = Some((new_key, staged));
             Ok((old, new_public.clone()))
         })
