@@ -257,17 +257,7 @@ async fn the_web_ui_works_on_postgresql() {
     let (status, page) = client.page(&path).await;
     assert_eq!(status, 200);
     assert!(page.contains("freeze and refer"), "the memo is shown");
-    let csrf = client.csrf(&path).await;
-    let done = client
-        .post(
-            &format!("{path}/events"),
-            &[
-                ("event", "freeze"),
-                ("reason", "risk to the lawyer"),
-                ("csrf", &csrf),
-            ],
-        )
-        .await;
+    let done = client.step(&path, "freeze", "risk to the lawyer").await;
     assert_eq!(done.status, 303, "{}", done.body);
     let (_, shown) = client
         .page(done.location.as_deref().expect("redirect"))

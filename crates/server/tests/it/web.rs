@@ -127,6 +127,17 @@ impl WebClient {
     }
 
     /// The session's CSRF token, as the page at `path` carries it in its forms.
+    /// Posts a step (`event`, `reason`) through the case page's form of `case_path`, with the
+    /// session's CSRF token read from that page.
+    pub async fn step(&mut self, case_path: &str, event: &str, reason: &str) -> Page {
+        let csrf = self.csrf(case_path).await;
+        self.post(
+            &format!("{case_path}/events"),
+            &[("event", event), ("reason", reason), ("csrf", &csrf)],
+        )
+        .await
+    }
+
     pub async fn csrf(&mut self, path: &str) -> String {
         let page = self.get(path).await;
         hidden(&page.body, "csrf")
@@ -443,17 +454,7 @@ async fn a_case_event_without_its_csrf_token_is_refused_and_stores_nothing() {
     assert_eq!(before, after, "nothing was recorded");
 
     // With its token the same form is recorded, and the page says so.
-    let csrf = client.csrf(&path).await;
-    let done = client
-        .post(
-            &format!("{path}/events"),
-            &[
-                ("event", "freeze"),
-                ("reason", "risk to the lawyer"),
-                ("csrf", &csrf),
-            ],
-        )
-        .await;
+    let done = client.step(&path, "freeze", "risk to the lawyer").await;
     assert_eq!(done.status, 303, "{}", done.body);
     let shown = client
         .get(done.location.as_deref().expect("redirect"))
@@ -468,27 +469,12 @@ async fn a_refused_step_is_explained_beside_the_form() {
     let case = lawyer_case(&app.service);
     let mut client = WebClient::signed_in(&app, Role::Judge).await;
     let path = format!("/cases/{case}");
-    let csrf = client.csrf(&path).await;
     // The decision is freeze and refer: authorising an unfrozen case is refused by the rules.
-    let page = client
-        .post(
-            &format!("{path}/events"),
-            &[
-                ("event", "authorise"),
-                ("reason", "looks fine"),
-                ("csrf", &csrf),
-            ],
-        )
-        .await;
+    let page = client.step(&path, "authorise", "looks fine").await;
     assert_eq!(page.status, 409, "{}", page.body);
     assert!(page.body.contains("id=\"step-error\""), "{}", page.body);
     // No reason: refused, nothing recorded.
-    let page = client
-        .post(
-            &format!("{path}/events"),
-            &[("event", "freeze"), ("reason", "  "), ("csrf", &csrf)],
-        )
-        .await;
+    let page = client.step(&path, "freeze", "  ").await;
     assert_eq!(page.status, 400, "{}", page.body);
 }
 

@@ -434,6 +434,29 @@ async fn until_finished(browser: &Browser<'_>, path: &str) -> String {
     }
 }
 
+/// Imports `lines` into the registry through the import form as `admin`; the job's page and the
+/// page once the job has finished.
+async fn import_through_form(
+    admin: &Browser<'_>,
+    token: &str,
+    file_name: &str,
+    lines: &str,
+) -> (String, String) {
+    let response = admin
+        .post_multipart(
+            "/imports",
+            &[
+                Part::Text("csrf", token),
+                Part::Text("kind", "registry"),
+                Part::File("file", file_name, lines.as_bytes()),
+            ],
+        )
+        .await;
+    let job = job_path(&response);
+    let html = until_finished(admin, &job).await;
+    (job, html)
+}
+
 /// The import page a 303 from `POST /imports` names.
 fn job_path(response: &Response) -> String {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -456,18 +479,7 @@ async fn an_import_runs_to_its_report_and_only_its_starter_sees_it() {
     let before = app.service.database().data_counts().expect("counts");
 
     let line = newcomer_line();
-    let response = admin
-        .post_multipart(
-            "/imports",
-            &[
-                Part::Text("csrf", &token),
-                Part::Text("kind", "registry"),
-                Part::File("file", "newcomer.jsonl", line.as_bytes()),
-            ],
-        )
-        .await;
-    let job = job_path(&response);
-    let html = until_finished(&admin, &job).await;
+    let (job, html) = import_through_form(&admin, &token, "newcomer.jsonl", &line).await;
     assert!(
         html.contains(r#"<dd id="import-state">done</dd>"#),
         "{html}"
@@ -494,17 +506,7 @@ async fn an_import_runs_to_its_report_and_only_its_starter_sees_it() {
         line.replace("R-9001", "R-9003")
             .replace("1979-05-05", "1979-13-05")
     );
-    let response = admin
-        .post_multipart(
-            "/imports",
-            &[
-                Part::Text("csrf", &token),
-                Part::Text("kind", "registry"),
-                Part::File("file", "bad.jsonl", bad.as_bytes()),
-            ],
-        )
-        .await;
-    let html = until_finished(&admin, &job_path(&response)).await;
+    let (_, html) = import_through_form(&admin, &token, "bad.jsonl", &bad).await;
     assert!(
         html.contains(r#"<dd id="import-state">failed</dd>"#),
         "{html}"
@@ -585,17 +587,7 @@ async fn an_upload_larger_than_the_api_limit_is_accepted_on_the_import_route() {
         big.push('\n');
         number += 1;
     }
-    let response = admin
-        .post_multipart(
-            "/imports",
-            &[
-                Part::Text("csrf", &token),
-                Part::Text("kind", "registry"),
-                Part::File("file", "big.jsonl", big.as_bytes()),
-            ],
-        )
-        .await;
-    let html = until_finished(&admin, &job_path(&response)).await;
+    let (_, html) = import_through_form(&admin, &token, "big.jsonl", &big).await;
     assert!(
         html.contains(r#"<dd id="import-state">done</dd>"#),
         "{html}"
