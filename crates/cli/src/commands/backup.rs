@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use haven_store::{BackupReport, RestoreReport, RestoredKey, SIGNING_KEY_FILE};
+use haven_store::{BackupCounts, BackupReport, RestoreReport, RestoredKey, SIGNING_KEY_FILE};
 
 use super::service::Location;
 
@@ -49,20 +49,25 @@ pub fn run_restore(args: RestoreArgs, location: &Location) -> anyhow::Result<()>
     Ok(())
 }
 
+/// What a backup holds, in words (the same for a backup and a restore).
+fn held(counts: &BackupCounts) -> String {
+    format!(
+        "{} ledger entries, {} persons, {} cases",
+        counts.entries, counts.persons, counts.cases
+    )
+}
+
 fn print_backup(
     out: &mut impl Write,
     report: &BackupReport,
     key_path: &Path,
 ) -> anyhow::Result<()> {
-    let counts = report.counts;
     writeln!(
         out,
-        "backup of {} written to {}: {} ledger entries, {} persons, {} cases",
+        "backup of {} written to {}: {}",
         report.kind.describe(),
         report.file.display(),
-        counts.entries,
-        counts.persons,
-        counts.cases
+        held(&report.counts)
     )?;
     writeln!(
         out,
@@ -74,15 +79,12 @@ fn print_backup(
 }
 
 fn print_restore(out: &mut impl Write, file: &Path, report: &RestoreReport) -> anyhow::Result<()> {
-    let counts = report.counts;
     writeln!(
         out,
-        "restored {} into {}: {} ledger entries, {} persons, {} cases",
+        "restored {} into {}: {}",
         file.display(),
         report.location,
-        counts.entries,
-        counts.persons,
-        counts.cases
+        held(&report.counts)
     )?;
     writeln!(
         out,
