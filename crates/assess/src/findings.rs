@@ -38,9 +38,9 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use haven_domain::{
-    DecisionFinding, FindingCode, MatchEvidence, MeasureKind, OffenceCategory, PartialDate, Party,
-    PartyRole, PersonId, PersonRole, ProtectionFacts, RegistryPerson, RelationKind, Request,
-    RequestKind, RiskLevel,
+    DecisionFinding, FindingCode, FindingId, MatchEvidence, MeasureKind, OffenceCategory,
+    PartialDate, Party, PartyRole, PersonId, PersonRole, ProtectionFacts, RegistryPerson,
+    RelationKind, Request, RequestKind, RiskLevel,
 };
 use haven_index::{Match, Source};
 use haven_names::Tier;
@@ -272,13 +272,16 @@ fn identified_findings(
             )
         });
     }
-    for context in persecution_context(&person.id, knowledge)? {
-        findings.push(finding(
-            FindingCode::ContextPoliticalPersecution,
-            index,
-            Some(&person.evidence),
-            context,
-        ));
+    for (fact, context) in persecution_context(&person.id, knowledge)? {
+        findings.push(DecisionFinding {
+            fact: Some(fact),
+            ..finding(
+                FindingCode::ContextPoliticalPersecution,
+                index,
+                Some(&person.evidence),
+                context,
+            )
+        });
     }
     Ok(())
 }
@@ -395,21 +398,17 @@ fn request_level_findings(
         && matches!(profile.risk, RiskLevel::High | RiskLevel::VeryHigh)
     {
         let sources: Vec<&str> = profile.sources.iter().map(|s| s.as_str()).collect();
-        findings.push(DecisionFinding {
-            code: FindingCode::RequestingStateHighRisk,
-            party: None,
-            matched: None,
-            role: None,
-            rules: Vec::new(),
-            protection: None,
-            detail: format!(
+        findings.push(DecisionFinding::new(
+            FindingCode::RequestingStateHighRisk,
+            None,
+            format!(
                 "{} is profiled as {} risk: {} [{}]",
                 request.requesting_state.as_str(),
                 risk_label(profile.risk),
                 profile.summary,
                 sources.join("; ")
             ),
-        });
+        ));
     }
     for offence in &request.offences {
         if matches!(
@@ -419,33 +418,24 @@ fn request_level_findings(
                 | OffenceCategory::Defamation
                 | OffenceCategory::Extremism
         ) {
-            findings.push(DecisionFinding {
-                code: FindingCode::OffenceCategoryFlag,
-                party: None,
-                matched: None,
-                role: None,
-                rules: Vec::new(),
-                protection: None,
-                detail: format!(
+            findings.push(DecisionFinding::new(
+                FindingCode::OffenceCategoryFlag,
+                None,
+                format!(
                     "offence \"{}\" is classed as {}",
                     offence.description,
                     offence.category.as_str()
                 ),
-            });
+            ));
         }
     }
     if request.kind == RequestKind::Diffusion {
-        findings.push(DecisionFinding {
-            code: FindingCode::UnreviewedDiffusion,
-            party: None,
-            matched: None,
-            role: None,
-            rules: Vec::new(),
-            protection: None,
-            detail: "a diffusion is sent by the member state directly; INTERPOL has not reviewed \
-                     it against Articles 2 and 3 of its Constitution"
-                .to_owned(),
-        });
+        findings.push(DecisionFinding::new(
+            FindingCode::UnreviewedDiffusion,
+            None,
+            "a diffusion is sent by the member state directly; INTERPOL has not reviewed it \
+             against Articles 2 and 3 of its Constitution",
+        ));
     }
     let officials: u32 = request
         .measures
@@ -454,18 +444,14 @@ fn request_level_findings(
         .map(|m| m.count.unwrap_or(1))
         .sum();
     if officials > 0 {
-        findings.push(DecisionFinding {
-            code: FindingCode::ForeignOfficialsRequested,
-            party: None,
-            matched: None,
-            role: None,
-            rules: Vec::new(),
-            protection: None,
-            detail: format!(
+        findings.push(DecisionFinding::new(
+            FindingCode::ForeignOfficialsRequested,
+            None,
+            format!(
                 "{officials} official(s) of {} are to be present at execution",
                 request.requesting_state.as_str()
             ),
-        });
+        ));
     }
     Ok(())
 }
@@ -516,11 +502,12 @@ fn identify(
     Ok(people)
 }
 
-/// Findings of political persecution about the person or anyone within two hops of them.
+/// Findings of political persecution about the person or anyone within two hops of them: each
+/// context fact's id, and the fact in words with the path that reached it.
 fn persecution_context(
     start: &PersonId,
     knowledge: &dyn Knowledge,
-) -> Result<Vec<String>, AssessError> {
+) -> Result<Vec<(FindingId, String)>, AssessError> {
     // Breadth first, remembering how each person was reached, so the finding can say "the
     // sibling of …".
     let mut paths: BTreeMap<PersonId, String> = BTreeMap::new();
@@ -542,13 +529,14 @@ fn persecution_context(
     let mut out = Vec::new();
     for (id, path) in &paths {
         for found in knowledge.findings_about(id)? {
-            out.push(format!(
+            let words = format!(
                 "{path}: {} ({}): {} [{}]",
                 found.finding_type.label(),
                 found.id,
                 found.summary,
                 found.source
-            ));
+            );
+            out.push((found.id, words));
         }
     }
     Ok(out)
@@ -605,13 +593,8 @@ fn finding(
     detail: String,
 ) -> DecisionFinding {
     DecisionFinding {
-        code,
-        party: Some(party),
         matched: evidence.cloned(),
-        detail,
-        role: None,
-        rules: Vec::new(),
-        protection: None,
+        ..DecisionFinding::new(code, Some(party), detail)
     }
 }
 

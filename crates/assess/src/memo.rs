@@ -12,8 +12,8 @@
 use std::fmt::Write as _;
 
 use haven_domain::{
-    BasisKind, Decision, DecisionFinding, FindingCode, LegalBasis, Protection, ProtectionFacts,
-    ProtectionStatus, Request, RequestKind,
+    BasisKind, Decision, DecisionFinding, FindingCode, FindingId, LegalBasis, Protection,
+    ProtectionFacts, ProtectionStatus, Request, RequestKind,
 };
 
 /// Renders a decision as a plain-text memo. It states protection details when the decision
@@ -122,12 +122,6 @@ fn mark(citations: &str) -> String {
         .replace("[M]", "[M, source to be verified]")
 }
 
-/// Two details that end alike over this many characters report the same record reached along
-/// another path (context findings repeat their source's summary for every party they reach);
-/// the memo says "as finding N" instead of repeating it. 80 characters is longer than any prefix
-/// two different summaries of the bundled context share, and shorter than every summary.
-const SAME_RECORD_SUFFIX: usize = 80;
-
 /// The findings, numbered from 1 in decision order (reasons and grounds use these numbers),
 /// grouped by party and code: each record's evidence said once, a detail already said for another
 /// party referred to by number.
@@ -137,7 +131,9 @@ fn findings(out: &mut String, request: &Request, findings: &[DecisionFinding]) {
         out.push_str("  None: no party matches the registry or the context knowledge base.\n");
     }
     let mut n = 0;
-    let mut said: Vec<(usize, &str)> = Vec::new();
+    // Context facts already said, with the number of the finding that said them: a fact
+    // reached again from another party is referred to, not repeated.
+    let mut facts_said: Vec<(usize, &FindingId)> = Vec::new();
     // Each record's protection is said once, under the first finding that carries it.
     let mut protections_said: Vec<&str> = Vec::new();
     while n < findings.len() {
@@ -157,11 +153,17 @@ fn findings(out: &mut String, request: &Request, findings: &[DecisionFinding]) {
             let numbers: Vec<usize> = (g + 1..=stop).collect();
             let mut details: Vec<String> = Vec::new();
             for (i, f) in findings.iter().enumerate().take(stop).skip(g) {
-                match said.iter().find(|(_, d)| same_record(d, &f.detail)) {
-                    Some((first, _)) => details.push(format!("as finding {first}")),
+                let first = f
+                    .fact
+                    .as_ref()
+                    .and_then(|fact| facts_said.iter().find(|(_, said)| *said == fact));
+                match first {
+                    Some((number, _)) => details.push(format!("as finding {number}")),
                     None => details.push(f.detail.clone()),
                 }
-                said.push((i + 1, &f.detail));
+                if let (Some(fact), None) = (&f.fact, first) {
+                    facts_said.push((i + 1, fact));
+                }
             }
             let _ = writeln!(
                 out,
@@ -265,17 +267,6 @@ fn party_heading(out: &mut String, request: &Request, group: &[DecisionFinding])
     }
 }
 
-/// Do two details report the same record (the same long ending)?
-fn same_record(a: &str, b: &str) -> bool {
-    let common = a
-        .chars()
-        .rev()
-        .zip(b.chars().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
-    common >= SAME_RECORD_SUFFIX
-}
-
 /// `1`, `6–9`, `2, 3, 13` → consecutive runs of three or more as ranges.
 fn ranges(numbers: &[usize]) -> String {
     let mut parts: Vec<String> = Vec::new();
@@ -368,5 +359,67 @@ fn safeguards(out: &mut String, decision: &Decision) {
             format!("measures {}", targets.join(", "))
         };
         let _ = writeln!(out, "  - {code} — {on}: {}", mark(&sources.join("; ")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use haven_domain::{Outcome, parse_request};
+
+    use super::*;
+
+    fn context_finding(party: usize, fact: &str, detail: &str) -> DecisionFinding {
+        DecisionFinding {
+            fact: Some(FindingId::parse(fact).expect("valid id")),
+            ..DecisionFinding::new(
+                FindingCode::ContextPoliticalPersecution,
+                Some(party),
+                detail,
+            )
+        }
+    }
+
+    /// A context fact reached from two parties is said once and referred to after; two facts
+    /// with the same words (one source's summary used twice) are two facts, each said.
+    #[test]
+    fn a_context_fact_is_said_once_and_referred_to_by_number() {
+        let request = parse_request(
+            r#"{"reference": "R/1", "kind": "mla", "requesting_state": "kz",
+                "received_on": "2024-01-15",
+                "parties": [{"role": "subject", "names": ["A B"]}, {"role": "witness", "names": ["C D"]}],
+                "measures": []}"#,
+        )
+        .expect("valid request");
+        let summary = "detained after a trial the monitor calls political; the same words for \
+                       two detentions, longer than eighty characters [Illustrative source]";
+        let decision = Decision {
+            outcome: Outcome::FreezeAndRefer,
+            legal_basis: None,
+            findings: vec![
+                context_finding(0, "F-1", &format!("C-7 (sibling of R-1): {summary}")),
+                context_finding(0, "F-2", &format!("C-8 (sibling of R-1): {summary}")),
+                context_finding(1, "F-1", &format!("C-7 (spouse of R-2): {summary}")),
+            ],
+            safeguards: Vec::new(),
+            referrals: Vec::new(),
+            reasons: Vec::new(),
+            reply_to_requesting_state: String::new(),
+            rules_applied: Vec::new(),
+            grounds: Vec::new(),
+            catalogue_version: None,
+            ledger: None,
+        };
+        let memo = memo(&request, &decision);
+        assert!(
+            memo.contains(&format!(
+                "1, 2. context_political_persecution: C-7 (sibling of R-1): {summary} | C-8 \
+                 (sibling of R-1): {summary}"
+            )),
+            "{memo}"
+        );
+        assert!(
+            memo.contains("3. context_political_persecution: as finding 1\n"),
+            "{memo}"
+        );
     }
 }

@@ -56,17 +56,16 @@ pub fn whereabouts_findings(
             continue;
         }
         out.push(DecisionFinding {
-            code: FindingCode::WhereaboutsDisclosure,
-            party: Some(party),
             matched: protected.matched.clone(),
-            detail: format!(
-                "executing the request would tell {} where party {party} lives or works: {}",
-                request.requesting_state.as_str(),
-                reasons.join("; ")
-            ),
-            role: None,
-            rules: Vec::new(),
-            protection: None,
+            ..DecisionFinding::new(
+                FindingCode::WhereaboutsDisclosure,
+                Some(party),
+                format!(
+                    "executing the request would tell {} where party {party} lives or works: {}",
+                    request.requesting_state.as_str(),
+                    reasons.join("; ")
+                ),
+            )
         });
     }
     out
@@ -100,15 +99,7 @@ mod tests {
     }
 
     fn finding(code: FindingCode, party: usize) -> DecisionFinding {
-        DecisionFinding {
-            code,
-            party: Some(party),
-            matched: None,
-            detail: String::new(),
-            role: None,
-            rules: Vec::new(),
-            protection: None,
-        }
+        DecisionFinding::new(code, Some(party), "")
     }
 
     /// Measures (JSON), the findings already derived (code, party), the parties that get a

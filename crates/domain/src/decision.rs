@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::person::{RawProtection, non_empty_states};
-use crate::{CountryCode, PartialDate, PersonId, PersonRole, Protection, ProtectionStatus};
+use crate::{
+    CountryCode, FindingId, PartialDate, PersonId, PersonRole, Protection, ProtectionStatus,
+};
 
 codes! {
     /// What screening and context expansion found.
@@ -132,9 +134,29 @@ pub struct Finding {
     /// removed by [`Finding::restricted`]. Absent in decisions recorded before it existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protection: Option<ProtectionFacts>,
+    /// For `context_political_persecution`: the context knowledge base's finding the path
+    /// reaches. Two parties linked to one political prisoner reach the same fact; the memo says
+    /// it once and refers back to it by number. Absent in decisions recorded before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fact: Option<FindingId>,
 }
 
 impl Finding {
+    /// A finding with its code, the party it concerns and its words, and nothing more yet: no
+    /// record match, role, rules, protection details or context fact.
+    pub fn new(code: FindingCode, party: Option<usize>, detail: impl Into<String>) -> Finding {
+        Finding {
+            code,
+            party,
+            matched: None,
+            detail: detail.into(),
+            role: None,
+            rules: Vec::new(),
+            protection: None,
+            fact: None,
+        }
+    }
+
     /// The finding as an officer, a judge or a police user may see it: its protection details
     /// removed. Nothing else in a finding carries them.
     pub fn restricted(&self) -> Finding {

@@ -20,11 +20,11 @@
 //!     "requesting_state": "kz", "received_on": "2019-09-10",
 //!     "parties": [{"role": "subject", "names": ["Бекова Айгерим"]}],
 //!     "measures": [{"kind": "seize_devices", "party": 0}]}"#).unwrap();
-//! let finding = DecisionFinding {
-//!     code: FindingCode::ProtectedAgainstRequestingState, party: Some(0), matched: None,
-//!     detail: "a protected person; refer to the asylum authority".into(), role: None,
-//!     rules: Vec::new(), protection: None,
-//! };
+//! let finding = DecisionFinding::new(
+//!     FindingCode::ProtectedAgainstRequestingState,
+//!     Some(0),
+//!     "a protected person; refer to the asylum authority",
+//! );
 //! let facts = Facts {
 //!     request: &request,
 //!     requested_state: haven_domain::CountryCode::parse("be").unwrap(),

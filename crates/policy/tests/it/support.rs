@@ -53,16 +53,15 @@ pub fn finding(spec: &str) -> DecisionFinding {
         },
     };
     DecisionFinding {
-        code: FindingCode::parse(code).unwrap_or_else(|| panic!("finding code {code}")),
-        party: party.map(|p| p.parse().expect("party index")),
-        matched: None,
-        detail: format!("test finding {code}"),
         role: role.map(|r| {
             serde_json::from_value::<PersonRole>(serde_json::Value::String(r.into()))
                 .expect("person role")
         }),
-        rules: Vec::new(),
-        protection: None,
+        ..DecisionFinding::new(
+            FindingCode::parse(code).unwrap_or_else(|| panic!("finding code {code}")),
+            party.map(|p| p.parse().expect("party index")),
+            format!("test finding {code}"),
+        )
     }
 }
 
