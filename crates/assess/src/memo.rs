@@ -329,44 +329,70 @@ fn safeguards(out: &mut String, decision: &Decision) {
     if decision.safeguards.is_empty() {
         out.push_str("  None beyond the ordinary law of execution.\n");
     }
-    let mut groups: Vec<(&str, Vec<String>, Vec<&str>)> = Vec::new();
+    // Per code: the measures it attaches to, the words of those recorded before safeguards
+    // carried their measure's index (shown as they were written), and the sources.
+    let mut groups: Vec<(&str, Vec<usize>, Vec<&str>, Vec<&str>)> = Vec::new();
     for safeguard in &decision.safeguards {
-        // "measure 0 (search_premises, home) on party 0 (…)" → "0".
-        let target = safeguard
-            .applies_to
-            .as_deref()
-            .map(|a| a.split_whitespace().nth(1).unwrap_or(a).to_owned());
         let code = safeguard.code.as_str();
-        let at = match groups.iter().position(|(c, _, _)| *c == code) {
+        let at = match groups.iter().position(|(c, ..)| *c == code) {
             Some(at) => at,
             None => {
-                groups.push((code, Vec::new(), Vec::new()));
+                groups.push((code, Vec::new(), Vec::new(), Vec::new()));
                 groups.len() - 1
             }
         };
-        let (_, targets, sources) = &mut groups[at];
-        targets.extend(target.filter(|t| !targets.contains(t)));
+        let (_, measures, worded, sources) = &mut groups[at];
+        match (safeguard.measure, safeguard.applies_to.as_deref()) {
+            (Some(index), _) if !measures.contains(&index) => measures.push(index),
+            (None, Some(words)) if !worded.contains(&words) => worded.push(words),
+            _ => {}
+        }
         for source in safeguard.citation.split("; ") {
             if !sources.contains(&source) {
                 sources.push(source);
             }
         }
     }
-    for (code, targets, sources) in groups {
-        let on = if targets.is_empty() {
-            "the request".to_owned()
-        } else {
-            format!("measures {}", targets.join(", "))
-        };
-        let _ = writeln!(out, "  - {code} — {on}: {}", mark(&sources.join("; ")));
+    for (code, measures, worded, sources) in groups {
+        let mut on: Vec<String> = Vec::new();
+        if !measures.is_empty() {
+            let numbers: Vec<String> = measures.iter().map(ToString::to_string).collect();
+            on.push(format!("measures {}", numbers.join(", ")));
+        }
+        on.extend(worded.iter().map(|w| (*w).to_owned()));
+        if on.is_empty() {
+            on.push("the request".to_owned());
+        }
+        let _ = writeln!(
+            out,
+            "  - {code} — {}: {}",
+            on.join("; "),
+            mark(&sources.join("; "))
+        );
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use haven_domain::{Outcome, parse_request};
+    use haven_domain::{Outcome, Safeguard, SafeguardCode, parse_request};
 
     use super::*;
+
+    fn empty_decision() -> Decision {
+        Decision {
+            outcome: Outcome::FreezeAndRefer,
+            legal_basis: None,
+            findings: Vec::new(),
+            safeguards: Vec::new(),
+            referrals: Vec::new(),
+            reasons: Vec::new(),
+            reply_to_requesting_state: String::new(),
+            rules_applied: Vec::new(),
+            grounds: Vec::new(),
+            catalogue_version: None,
+            ledger: None,
+        }
+    }
 
     fn context_finding(party: usize, fact: &str, detail: &str) -> DecisionFinding {
         DecisionFinding {
@@ -393,21 +419,12 @@ mod tests {
         let summary = "detained after a trial the monitor calls political; the same words for \
                        two detentions, longer than eighty characters [Illustrative source]";
         let decision = Decision {
-            outcome: Outcome::FreezeAndRefer,
-            legal_basis: None,
             findings: vec![
                 context_finding(0, "F-1", &format!("C-7 (sibling of R-1): {summary}")),
                 context_finding(0, "F-2", &format!("C-8 (sibling of R-1): {summary}")),
                 context_finding(1, "F-1", &format!("C-7 (spouse of R-2): {summary}")),
             ],
-            safeguards: Vec::new(),
-            referrals: Vec::new(),
-            reasons: Vec::new(),
-            reply_to_requesting_state: String::new(),
-            rules_applied: Vec::new(),
-            grounds: Vec::new(),
-            catalogue_version: None,
-            ledger: None,
+            ..empty_decision()
         };
         let memo = memo(&request, &decision);
         assert!(
@@ -420,6 +437,47 @@ mod tests {
         assert!(
             memo.contains("3. context_political_persecution: as finding 1\n"),
             "{memo}"
+        );
+    }
+
+    /// Safeguards by code with the measures they attach to (their index, not parsed from
+    /// words); one recorded before it carried the index shows its words; none: the request.
+    #[test]
+    fn safeguards_name_their_measures_by_index() {
+        let safeguard =
+            |code: SafeguardCode, measure: Option<usize>, words: Option<&str>| Safeguard {
+                code,
+                citation: "ECHR Art 8 [P]".to_owned(),
+                applies_to: words.map(str::to_owned),
+                measure,
+            };
+        let decision = Decision {
+            safeguards: vec![
+                safeguard(
+                    SafeguardCode::CounselPresent,
+                    Some(2),
+                    Some("measure 2 (x)"),
+                ),
+                safeguard(
+                    SafeguardCode::CounselPresent,
+                    Some(0),
+                    Some("measure 0 (y)"),
+                ),
+                safeguard(
+                    SafeguardCode::CounselPresent,
+                    None,
+                    Some("measure 5 (seize_devices)"),
+                ),
+                safeguard(SafeguardCode::NoForeignOfficials, None, None),
+            ],
+            ..empty_decision()
+        };
+        let mut out = String::new();
+        safeguards(&mut out, &decision);
+        assert_eq!(
+            out,
+            "\nSAFEGUARDS REQUIRED\n  - counsel_present — measures 2, 0; measure 5 (seize_devices): \
+             ECHR Art 8 [P]\n  - no_foreign_officials — the request: ECHR Art 8 [P]\n"
         );
     }
 }
