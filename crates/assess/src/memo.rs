@@ -329,47 +329,61 @@ fn safeguards(out: &mut String, decision: &Decision) {
     if decision.safeguards.is_empty() {
         out.push_str("  None beyond the ordinary law of execution.\n");
     }
-    // Per code: the measures it attaches to, the words of those recorded before safeguards
-    // carried their measure's index (shown as they were written), and the sources.
-    let mut groups: Vec<(&str, Vec<usize>, Vec<&str>, Vec<&str>)> = Vec::new();
+    let mut groups: Vec<SafeguardGroup<'_>> = Vec::new();
     for safeguard in &decision.safeguards {
         let code = safeguard.code.as_str();
-        let at = match groups.iter().position(|(c, ..)| *c == code) {
+        let at = match groups.iter().position(|g| g.code == code) {
             Some(at) => at,
             None => {
-                groups.push((code, Vec::new(), Vec::new(), Vec::new()));
+                groups.push(SafeguardGroup {
+                    code,
+                    ..SafeguardGroup::default()
+                });
                 groups.len() - 1
             }
         };
-        let (_, measures, worded, sources) = &mut groups[at];
+        let group = &mut groups[at];
         match (safeguard.measure, safeguard.applies_to.as_deref()) {
-            (Some(index), _) if !measures.contains(&index) => measures.push(index),
-            (None, Some(words)) if !worded.contains(&words) => worded.push(words),
+            (Some(index), _) if !group.measures.contains(&index) => group.measures.push(index),
+            (None, Some(words)) if !group.worded.contains(&words) => group.worded.push(words),
             _ => {}
         }
         for source in safeguard.citation.split("; ") {
-            if !sources.contains(&source) {
-                sources.push(source);
+            if !group.sources.contains(&source) {
+                group.sources.push(source);
             }
         }
     }
-    for (code, measures, worded, sources) in groups {
+    for group in groups {
         let mut on: Vec<String> = Vec::new();
-        if !measures.is_empty() {
-            let numbers: Vec<String> = measures.iter().map(ToString::to_string).collect();
+        if !group.measures.is_empty() {
+            let numbers: Vec<String> = group.measures.iter().map(ToString::to_string).collect();
             on.push(format!("measures {}", numbers.join(", ")));
         }
-        on.extend(worded.iter().map(|w| (*w).to_owned()));
+        on.extend(group.worded.iter().map(|w| (*w).to_owned()));
         if on.is_empty() {
             on.push("the request".to_owned());
         }
         let _ = writeln!(
             out,
-            "  - {code} — {}: {}",
+            "  - {} — {}: {}",
+            group.code,
             on.join("; "),
-            mark(&sources.join("; "))
+            mark(&group.sources.join("; "))
         );
     }
+}
+
+/// One safeguard code's line in the memo.
+#[derive(Default)]
+struct SafeguardGroup<'a> {
+    code: &'a str,
+    /// The measures it attaches to, by index.
+    measures: Vec<usize>,
+    /// The words of those recorded before a safeguard carried its measure's index, shown as
+    /// they were written.
+    worded: Vec<&'a str>,
+    sources: Vec<&'a str>,
 }
 
 #[cfg(test)]
