@@ -130,12 +130,15 @@ struct ReferralRow {
 }
 
 /// A finding with its number (grounds refer to it). `match_same_as_group` is true when the record
-/// it rests on is the one its party was identified as, which the group states once.
+/// it rests on is the one its party was identified as, which the group states once;
+/// `same_fact_as` is the number of the finding that already stated its context fact (the text
+/// memo's "as finding N").
 #[derive(Debug)]
 struct FindingRow {
     number: usize,
     finding: haven_domain::DecisionFinding,
     match_same_as_group: bool,
+    same_fact_as: Option<usize>,
 }
 
 /// A measure of the request and where its execution record stands.
@@ -201,6 +204,7 @@ struct FindingGroup {
 /// decision's (1-based, in decision order), which grounds cite.
 fn group_findings(case: &CaseView) -> Vec<FindingGroup> {
     let mut groups: Vec<(Option<usize>, FindingGroup)> = Vec::new();
+    let mut facts_said: Vec<(&haven_domain::FindingId, usize)> = Vec::new();
     for (i, finding) in case.decision.findings.iter().enumerate() {
         let position = match groups.iter().position(|(party, _)| *party == finding.party) {
             Some(position) => position,
@@ -228,10 +232,18 @@ fn group_findings(case: &CaseView) -> Vec<FindingGroup> {
             (None, _) => true,
             _ => false,
         };
+        let same_fact_as = finding.fact.as_ref().and_then(|fact| {
+            let said = facts_said.iter().find(|(f, _)| *f == fact).map(|&(_, n)| n);
+            if said.is_none() {
+                facts_said.push((fact, i + 1));
+            }
+            said
+        });
         group.findings.push(FindingRow {
             number: i + 1,
             finding: finding.clone(),
             match_same_as_group,
+            same_fact_as,
         });
     }
     groups.sort_by_key(|(party, _)| party.map_or(usize::MAX, |p| p));

@@ -604,6 +604,24 @@ async fn the_case_list_filters_by_state_outcome_flag_and_overdue_referrals() {
     assert!(page.contains("(overdue)"), "{page}");
 }
 
+/// Request 01 reaches the lawyer's brother's political imprisonment from all three parties: the
+/// case page states it once and links back to it, as the text memo says "as finding 6".
+#[tokio::test]
+async fn the_case_page_states_a_context_fact_once_and_links_back_to_it() {
+    let app = spawn_api().await;
+    let case = lawyer_case(&app.service);
+    let mut officer = WebClient::signed_in(&app, Role::Officer).await;
+    let page = officer.get(&format!("/cases/{case}")).await.body;
+    let fact = "sentenced to seven years after a trial on embezzlement charges";
+    assert_eq!(text(&page).matches(fact).count(), 1, "{page}");
+    assert_eq!(
+        page.matches("as <a href=\"#finding-6\">finding 6</a>")
+            .count(),
+        2,
+        "{page}"
+    );
+}
+
 #[tokio::test]
 async fn the_case_page_lists_each_measure_with_its_execution_record() {
     let app = spawn_api().await;
