@@ -320,6 +320,16 @@ fn compare_ordered(a: &AnalysedName, b: &AnalysedName) -> Comparison {
                 score = joined_score;
                 joined = true;
                 joined_edits = hard_edits(&ja, &jb);
+                // Characters are read as syllables, exactly (see `pair_doubt`): written
+                // together, their readings must spell the other name vowels included (习近朋 is
+                // xijinpeng, not Xi Jinping), where letters may drift as far as the skeleton
+                // allows.
+                if joined_edits == 0
+                    && (a.parts.iter().any(reads_exactly) || b.parts.iter().any(reads_exactly))
+                    && !joined_readings_meet(a, b)
+                {
+                    joined_edits = 1;
+                }
             }
         }
     }
@@ -499,6 +509,41 @@ fn join_split_parts(
             }
         }
     }
+}
+
+/// Do the two names, their identifying parts written together, spell one reading: some
+/// romanisation of each part on one side, run together, equal to some on the other? The
+/// readings are tried per part in order, so a part's later romanisations (a lexicon's 金 / kim)
+/// count as much as its first.
+fn joined_readings_meet(a: &AnalysedName, b: &AnalysedName) -> bool {
+    let readings = |name: &AnalysedName| -> Vec<String> {
+        let mut joined = vec![String::new()];
+        for part in name.parts.iter().filter(|p| p.kind.identifies()) {
+            if part.romanised.is_empty() {
+                continue;
+            }
+            joined = joined
+                .iter()
+                .flat_map(|prefix| part.romanised.iter().map(move |r| format!("{prefix}{r}")))
+                .take(MAX_JOINED_READINGS)
+                .collect();
+        }
+        joined
+    };
+    let left = readings(a);
+    readings(b).iter().any(|r| left.contains(r))
+}
+
+/// The most readings of a name written together that are tried: a few characters with two or
+/// three readings each.
+const MAX_JOINED_READINGS: usize = 64;
+
+/// Is the part written in characters with one reading each, which a romanisation gives exactly
+/// (Chinese characters, Hangul)? Kana spell foreign names by ear (バラク・オバマ is Barack
+/// Obama), so a name in kana is not held to its letters.
+fn reads_exactly(part: &Part) -> bool {
+    let is_kana = |c: char| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{ff66}'..='\u{ff9f}');
+    is_syllabic(part) && !part.text.chars().any(is_kana)
 }
 
 /// Is the part written in characters read as syllables (Chinese, Korean)?

@@ -140,6 +140,16 @@ fn arabic_written_vowels_and_cjk_readings() {
         ("王伟", "Wang Wei", Match),
         ("王伟", "Wang Vei", Possible),
         ("金正恩", "Kim Jong Un", Match),
+        // Written together, the characters' readings must still be the name's letters: one
+        // character another (朋 peng for 平 ping) is another name.
+        ("习近平", "Xi Jinping", Match),
+        ("习近朋", "Xi Jinping", Possible),
+        ("王小梅", "Wang Xiaomei", Match),
+        ("王小麦", "Wang Xiaomei", Possible),
+        // A homophone is the same name to a Latin reader: 冬 and 东 are both dong.
+        ("毛泽冬", "Mao Zedong", Match),
+        // Kana spell a foreign name by ear: not held to the letters.
+        ("バラク・オバマ", "Barack Obama", Match),
     ]);
 }
 
