@@ -19,28 +19,29 @@ fn check_refusal(error: &RecordError, text: &str) {
     }
 }
 
+/// Parses `text`; a refusal is checked, an accepted value must write back to JSON that parses to
+/// the same value.
+fn check<T>(text: &str, parse: fn(&str) -> Result<T, RecordError>, what: &str)
+where
+    T: serde::Serialize + PartialEq + std::fmt::Debug,
+{
+    match parse(text) {
+        Ok(value) => {
+            let json = serde_json::to_string(&value).expect("an accepted value serialises");
+            let again = parse(&json).expect("a written value parses");
+            assert_eq!(again, value, "{what} round trip for {text:?}");
+        }
+        Err(error) => check_refusal(&error, text),
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    match parse_request(text) {
-        Ok(request) => {
-            let json = serde_json::to_string(&request).expect("an accepted request serialises");
-            let again = parse_request(&json).expect("a written request parses");
-            assert_eq!(again, request, "request round trip for {text:?}");
-        }
-        Err(error) => check_refusal(&error, text),
-    }
-    match parse_registry_line(text) {
-        Ok(person) => {
-            let json = serde_json::to_string(&person).expect("an accepted person serialises");
-            let again = parse_registry_line(&json).expect("a written person parses");
-            assert_eq!(again, person, "registry round trip for {text:?}");
-        }
-        Err(error) => check_refusal(&error, text),
-    }
-    match parse_context_line(text) {
-        Ok(_) => {}
-        Err(error) => check_refusal(&error, text),
+    check(text, parse_request, "request");
+    check(text, parse_registry_line, "registry person");
+    if let Err(error) = parse_context_line(text) {
+        check_refusal(&error, text);
     }
 });
