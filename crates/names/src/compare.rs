@@ -16,7 +16,7 @@
 use std::fmt::Write as _;
 
 use crate::analyse::{AnalysedName, Part, PartKind};
-use crate::distance::{hard_edits, similarity, similarity_at_least, soft_substitute};
+use crate::distance::{hard_edits, similarity_at_least, soft_substitute};
 
 /// Part pairs below this similarity are not aligned at all.
 const MIN_PART_SIMILARITY: f32 = 0.55;
@@ -312,7 +312,10 @@ fn compare_ordered(a: &AnalysedName, b: &AnalysedName) -> Comparison {
         let ja = a.joined_key();
         let jb = b.joined_key();
         if ja.len() >= 4 && jb.len() >= 4 {
-            let mut joined_score = similarity(&ja, &jb) * 0.97;
+            // Only a joined score above the parts' score counts, and scaling never raises it:
+            // the distance may stop once the similarity cannot reach `score`.
+            let floor = (score - 0.001).max(0.0);
+            let mut joined_score = similarity_at_least(&ja, &jb, floor) * 0.97;
             if conflicting_patronymics {
                 joined_score *= 0.7;
             }
@@ -464,12 +467,15 @@ fn join_split_parts(
                     // Characters read as syllables must give the part's own reading, as a
                     // single character must (see `pair_doubt`); letters may differ in
                     // spelling as far as the skeleton allows.
-                    let same = if is_syllabic(piece) || is_syllabic(part) {
-                        part.romanised.contains(&joined)
-                    } else {
-                        part.keys.contains(&crate::skeleton::skeleton(&joined))
+                    // Checked last: the skeleton is the costly test.
+                    let same = || {
+                        if is_syllabic(piece) || is_syllabic(part) {
+                            part.romanised.contains(&joined)
+                        } else {
+                            part.keys.contains(&crate::skeleton::skeleton(&joined))
+                        }
                     };
-                    if end > start && joined.len() >= MIN_SPLIT_LENGTH && same {
+                    if end > start && joined.len() >= MIN_SPLIT_LENGTH && same() {
                         found = Some(end + 1 - start);
                         break;
                     }
@@ -890,7 +896,7 @@ fn align_parts(i: usize, a: &Part, j: usize, b: &Part) -> Option<AlignedPair> {
         && a.consonants.len() >= 2
         && b.consonants.len() >= 2
     {
-        let sim = similarity(&a.consonants, &b.consonants) * 0.95;
+        let sim = similarity_at_least(&a.consonants, &b.consonants, worth_computing(best.0)) * 0.95;
         if sim > best.0 {
             best = (sim, How::Consonants, 0, 0);
         }
@@ -899,7 +905,11 @@ fn align_parts(i: usize, a: &Part, j: usize, b: &Part) -> Option<AlignedPair> {
         let sim = a
             .father
             .iter()
-            .flat_map(|fa| b.father.iter().map(move |fb| similarity(fa, fb)))
+            .flat_map(|fa| {
+                b.father
+                    .iter()
+                    .map(move |fb| similarity_at_least(fa, fb, worth_computing(best.0)))
+            })
             .fold(0.0f32, f32::max)
             * SAME_FATHER;
         if sim > best.0 {
@@ -909,7 +919,7 @@ fn align_parts(i: usize, a: &Part, j: usize, b: &Part) -> Option<AlignedPair> {
     if a.gender_stem.is_some() || b.gender_stem.is_some() {
         let stem_a = a.gender_stem.as_deref().unwrap_or(&a.keys[0]);
         let stem_b = b.gender_stem.as_deref().unwrap_or(&b.keys[0]);
-        let sim = similarity(stem_a, stem_b) - 0.04;
+        let sim = similarity_at_least(stem_a, stem_b, worth_computing(best.0)) - 0.04;
         if sim > best.0 {
             best = (sim, How::GenderedForm, 0, 0);
         }
@@ -918,6 +928,16 @@ fn align_parts(i: usize, a: &Part, j: usize, b: &Part) -> Option<AlignedPair> {
         best = (0.93, How::KnownVariant, 0, 0);
     }
     pair(best.0, best.1, best.2, best.3)
+}
+
+/// The similarity below which a further way of aligning two parts (consonants, father's name,
+/// gendered stem) cannot change the result, so its distance need not be finished: it would have
+/// to beat the best so far (each of those similarities is scaled down, never up), and a pair that
+/// ends below `MIN_PART_SIMILARITY` is dropped by the caller whatever it was aligned by (a lexicon
+/// group lifts it to 0.93 either way). `similarity_at_least` gives the exact similarity at or
+/// above this floor and 0 below it; the margin keeps float rounding in the limit on the safe side.
+fn worth_computing(best: f32) -> f32 {
+    best.max(MIN_PART_SIMILARITY) - 0.001
 }
 
 /// The similarity of two patronymics from the same father's name in different forms: a son's
