@@ -252,7 +252,7 @@ pub fn analyse(name: &str, lexicon: &Lexicon) -> AnalysedName {
         (name_script == Script::Cyrillic).then(|| script::cyrillic_language(&ordered));
 
     let mut parts = Vec::with_capacity(raw_parts.len());
-    for raw in &raw_parts {
+    for raw in raw_parts {
         romanise_part(raw, cyrillic_language, lexicon, &mut parts);
     }
     classify(&mut parts);
@@ -337,26 +337,26 @@ fn invert_comma_form(folded: &str) -> (Cow<'_, str>, bool) {
 }
 
 /// Splits at white space, hyphens and punctuation; apostrophes join ("O'Brien", "Sha'ari").
-fn split_parts(text: &str) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut current = String::new();
-    for c in text.chars() {
-        if matches!(
-            c,
-            '\'' | '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' | '\u{00B4}' | '\u{02BB}'
-        ) {
-            continue;
-        }
-        if is_name_char(c) {
-            current.push(c);
-        } else if !current.is_empty() {
-            parts.push(std::mem::take(&mut current));
-        }
-    }
-    if !current.is_empty() {
-        parts.push(current);
-    }
-    parts
+/// A part without an apostrophe is borrowed from the text: no copy until it becomes a `Part`.
+fn split_parts(text: &str) -> Vec<Cow<'_, str>> {
+    text.split(|c: char| !is_apostrophe(c) && !is_name_char(c))
+        .filter_map(|piece| {
+            if piece.contains(is_apostrophe) {
+                let joined: String = piece.chars().filter(|&c| !is_apostrophe(c)).collect();
+                (!joined.is_empty()).then_some(Cow::Owned(joined))
+            } else {
+                (!piece.is_empty()).then_some(Cow::Borrowed(piece))
+            }
+        })
+        .collect()
+}
+
+/// Apostrophes and the letters that stand for them: they join the letters around them.
+fn is_apostrophe(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' | '\u{00B4}' | '\u{02BB}'
+    )
 }
 
 /// Letters, marks and digits belong to a name part; everything else separates parts. ICU's
@@ -378,19 +378,19 @@ fn is_combining_mark(c: char) -> bool {
 /// Romanises one raw part and appends the resulting part(s): Chinese and Korean syllables
 /// become parts of their own, and an attached Arabic article (ال) is split off.
 fn romanise_part(
-    raw: &str,
+    raw: Cow<'_, str>,
     cyrillic_language: Option<CyrillicLanguage>,
     lexicon: &Lexicon,
     out: &mut Vec<Part>,
 ) {
-    let part_script = script::token_script(raw);
+    let part_script = script::token_script(&raw);
     match part_script {
         Script::Latin => {
             // Parts are split at non-alphanumerics and already folded: ASCII needs no work.
             let mut latin: String = if raw.is_ascii() {
-                raw.to_owned()
+                String::from(&*raw)
             } else {
-                any_ascii::any_ascii(raw)
+                any_ascii::any_ascii(&raw)
                     .chars()
                     .filter(char::is_ascii_alphanumeric)
                     .map(|c| c.to_ascii_lowercase())
@@ -403,39 +403,38 @@ fn romanise_part(
             }
             if !latin.is_empty() {
                 out.extend(make_part(
-                    raw.to_owned(),
+                    raw.into_owned(),
                     part_script,
-                    vec![(latin, "")],
+                    [(latin, "")],
                     lexicon,
                 ));
             }
         }
         Script::Cyrillic => {
             let language = cyrillic_language.unwrap_or(CyrillicLanguage::Russian);
-            let romanised = translit::cyrillic_token(raw, language);
+            let romanised = translit::cyrillic_token(&raw, language);
             let variants = System::ALL
                 .iter()
                 .zip(romanised)
-                .map(|(s, r)| (r, s.label()))
-                .collect::<Vec<_>>();
-            out.extend(make_part(raw.to_owned(), part_script, variants, lexicon));
+                .map(|(s, r)| (r, s.label()));
+            out.extend(make_part(raw.into_owned(), part_script, variants, lexicon));
         }
         Script::Greek => {
             // Strip accents only now that the part is known to be Greek: stripping marks from
             // Cyrillic would turn й into и (DEPENDENCIES pitfall 3).
             let bare: String = DecomposingNormalizerBorrowed::new_nfd()
-                .normalize(raw)
+                .normalize(&raw)
                 .chars()
                 .filter(|c| !is_combining_mark(*c))
                 .collect();
             let [elot, classical] = translit::greek_token(&bare);
-            let variants = vec![(elot, "ELOT 743"), (classical, "classical")];
-            out.extend(make_part(raw.to_owned(), part_script, variants, lexicon));
+            let variants = [(elot, "ELOT 743"), (classical, "classical")];
+            out.extend(make_part(raw.into_owned(), part_script, variants, lexicon));
         }
         Script::Arabic => {
             // The article (ال) is written joined to the word it defines, and "Abd al-" compounds
             // are often written as one word (عبدالخالق): split both off as parts of their own.
-            let mut rest = raw;
+            let mut rest = &*raw;
             if let Some(after) = rest
                 .strip_prefix("عبدال")
                 .filter(|r| r.chars().count() >= 2)
@@ -456,15 +455,15 @@ fn romanise_part(
             for c in raw.chars() {
                 let text = c.to_string();
                 for syllable in translit::fallback_token(&text, part_script) {
-                    let variants = vec![(syllable, "any-ascii")];
+                    let variants = [(syllable, "any-ascii")];
                     out.extend(make_part(text.clone(), part_script, variants, lexicon));
                 }
             }
         }
         other => {
-            for latin in translit::fallback_token(raw, other) {
-                let variants = vec![(latin, "any-ascii")];
-                out.extend(make_part(raw.to_owned(), other, variants, lexicon));
+            for latin in translit::fallback_token(&raw, other) {
+                let variants = [(latin, "any-ascii")];
+                out.extend(make_part(String::from(&*raw), other, variants, lexicon));
             }
         }
     }
@@ -472,7 +471,7 @@ fn romanise_part(
 
 fn arabic_part(text: &str, lexicon: &Lexicon) -> Option<Part> {
     let [arabic, persian] = translit::arabic_token(text);
-    let variants = vec![
+    let variants = [
         (arabic, "Arabic consonants"),
         (persian, "Persian consonants"),
     ];
@@ -499,9 +498,11 @@ fn digit_as_letter(c: char) -> char {
 fn make_part(
     text: String,
     script: Script,
-    variants: Vec<(String, &'static str)>,
+    variants: impl IntoIterator<Item = (String, &'static str), IntoIter: ExactSizeIterator>,
     lexicon: &Lexicon,
 ) -> Option<Part> {
+    // An array or an iterator, not a Vec: one allocation fewer per part.
+    let variants = variants.into_iter();
     let mut romanised = Vec::with_capacity(variants.len());
     let mut systems = Vec::with_capacity(variants.len());
     let mut keys: Vec<Vec<u8>> = Vec::with_capacity(variants.len());

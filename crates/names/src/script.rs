@@ -66,6 +66,11 @@ pub fn char_script(c: char) -> Option<Script> {
 
 /// The dominant script of a token: the script of most of its letters (ties go to the first seen).
 pub fn token_script(token: &str) -> Script {
+    // ASCII letters are Latin and nothing else in ASCII has a script; with no letter at all the
+    // answer is Latin too. Most names are ASCII: skip the counting.
+    if token.is_ascii() {
+        return Script::Latin;
+    }
     let mut counts: [(Script, u16); 8] = [
         (Script::Latin, 0),
         (Script::Cyrillic, 0),
