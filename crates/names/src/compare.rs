@@ -422,6 +422,8 @@ fn join_split_parts(
     used_left: &mut [bool],
     used_right: &mut [bool],
 ) {
+    // The pieces written together, reused from one run to the next.
+    let mut joined = String::new();
     for left_side in [true, false] {
         let (split, whole) = if left_side { (a, b) } else { (b, a) };
         for (w, part) in whole.parts.iter().enumerate() {
@@ -451,7 +453,7 @@ fn join_split_parts(
                 !used || pairs.iter().any(|p| partner(p) == (s, w))
             };
             for start in 0..split.parts.len() {
-                let mut joined = String::new();
+                joined.clear();
                 let mut found = None;
                 for (end, piece) in split.parts.iter().enumerate().skip(start) {
                     if !matches!(piece.kind, PartKind::Name | PartKind::Patronymic)
@@ -834,14 +836,11 @@ fn align_parts(i: usize, a: &Part, j: usize, b: &Part) -> Option<AlignedPair> {
         return None;
     }
     if a.kind == PartKind::Initial || b.kind == PartKind::Initial {
-        let first = |p: &Part| -> Vec<u8> {
-            p.romanised
-                .iter()
-                .filter_map(|r| r.bytes().next())
-                .collect()
-        };
-        let (fa, fb) = (first(a), first(b));
-        if !fa.iter().any(|c| fb.contains(c)) {
+        // Some romanisation of each begins with the same letter.
+        fn first(p: &Part) -> impl Iterator<Item = u8> + '_ {
+            p.romanised.iter().filter_map(|r| r.bytes().next())
+        }
+        if !first(a).any(|c| first(b).any(|d| d == c)) {
             return None;
         }
         let both = a.kind == PartKind::Initial && b.kind == PartKind::Initial;

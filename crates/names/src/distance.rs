@@ -9,14 +9,15 @@ use crate::skeleton::is_vowel;
 
 /// Substitution and insertion/deletion costs for every pair of ASCII symbols, in hundredths,
 /// computed at compile time: the inner loop of the distance is a table lookup and integer
-/// minimums (an `f32::min` has to handle NaN and costs several instructions more).
-static SUBSTITUTION: [[u32; 128]; 128] = {
-    let mut table = [[100u32; 128]; 128];
+/// minimums (an `f32::min` has to handle NaN and costs several instructions more). Bytes, not
+/// words: every cost is at most 100, and the 16 KiB table stays in the L1 cache beside the rows.
+static SUBSTITUTION: [[u8; 128]; 128] = {
+    let mut table = [[100u8; 128]; 128];
     let mut a = 0;
     while a < 128 {
         let mut b = 0;
         while b < 128 {
-            table[a][b] = hundredths(substitution(a as u8, b as u8));
+            table[a][b] = hundredths(substitution(a as u8, b as u8)) as u8;
             b += 1;
         }
         a += 1;
@@ -135,7 +136,7 @@ pub fn distance_within(a: &[u8], b: &[u8], limit: f32) -> Option<f32> {
         for j in 0..n {
             let cb = b[j];
             let up = prev[j + 1];
-            let mut best = (diagonal + row[usize::from(cb & 0x7f)])
+            let mut best = (diagonal + u32::from(row[usize::from(cb & 0x7f)]))
                 .min(up + delete)
                 .min(left + cost(cb));
             if u16::from(ca) == earlier_b && earlier_a == u16::from(cb) && ca != cb {
@@ -191,7 +192,7 @@ const HARD_EDIT: u32 = 70;
 /// Can one skeleton symbol stand for the other in some romanisation or spelling habit (s/z,
 /// k/q, sh/s, a vowel for a vowel)?
 pub fn soft_substitute(a: u8, b: u8) -> bool {
-    SUBSTITUTION[usize::from(a & 0x7f)][usize::from(b & 0x7f)] < HARD_EDIT
+    u32::from(SUBSTITUTION[usize::from(a & 0x7f)][usize::from(b & 0x7f)]) < HARD_EDIT
 }
 
 /// How many edits between two skeletons no romanisation or spelling habit explains: a consonant
@@ -222,20 +223,33 @@ pub fn hard_edits(a: &[u8], b: &[u8]) -> u32 {
     for j in 1..width {
         previous[j] = previous[j - 1] + indel(b[j - 1]);
     }
-    for i in 1..=a.len() {
-        let ca = a[i - 1];
+    // The loop of `distance_within`, with hard edits counted instead of costs: neighbours
+    // carried in locals, a sentinel for "no earlier symbol".
+    let n = b.len();
+    let mut earlier_a: u16 = 0x100;
+    for &ca in a {
         let row = &SUBSTITUTION[usize::from(ca & 0x7f)];
-        current[0] = previous[0] + indel(ca);
-        for j in 1..width {
-            let cb = b[j - 1];
-            let mut best = previous[j - 1] + hard(row[usize::from(cb & 0x7f)]);
-            best = best.min(previous[j] + indel(ca));
-            best = best.min(current[j - 1] + indel(cb));
-            if i > 1 && j > 1 && ca == b[j - 2] && a[i - 2] == cb && ca != cb {
-                best = best.min(before[j - 2] + 1);
+        let delete = indel(ca);
+        let (cur, prev, bef) = (&mut current[..=n], &previous[..=n], &before[..=n]);
+        let mut left = prev[0] + delete;
+        cur[0] = left;
+        let mut diagonal = prev[0];
+        let mut earlier_b: u16 = 0x100;
+        for j in 0..n {
+            let cb = b[j];
+            let up = prev[j + 1];
+            let mut best = (diagonal + hard(u32::from(row[usize::from(cb & 0x7f)])))
+                .min(up + delete)
+                .min(left + indel(cb));
+            if u16::from(ca) == earlier_b && earlier_a == u16::from(cb) && ca != cb {
+                best = best.min(bef[j - 1] + 1);
             }
-            current[j] = best;
+            cur[j + 1] = best;
+            left = best;
+            diagonal = up;
+            earlier_b = u16::from(cb);
         }
+        earlier_a = u16::from(ca);
         std::mem::swap(&mut before, &mut previous);
         std::mem::swap(&mut previous, &mut current);
     }
@@ -389,7 +403,7 @@ mod tests {
             let mut row_min = current[0];
             for j in 1..width {
                 let cb = b[j - 1];
-                let mut best = previous[j - 1] + row[usize::from(cb & 0x7f)];
+                let mut best = previous[j - 1] + u32::from(row[usize::from(cb & 0x7f)]);
                 best = best.min(previous[j] + delete);
                 best = best.min(current[j - 1] + cost(cb));
                 if i > 1 && j > 1 && ca == b[j - 2] && a[i - 2] == cb && ca != cb {
@@ -428,7 +442,7 @@ mod tests {
             current[0] = previous[0] + indel(ca);
             for j in 1..width {
                 let cb = b[j - 1];
-                let mut best = previous[j - 1] + hard(row[usize::from(cb & 0x7f)]);
+                let mut best = previous[j - 1] + hard(u32::from(row[usize::from(cb & 0x7f)]));
                 best = best.min(previous[j] + indel(ca));
                 best = best.min(current[j - 1] + indel(cb));
                 if i > 1 && j > 1 && ca == b[j - 2] && a[i - 2] == cb && ca != cb {
