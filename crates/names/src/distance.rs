@@ -86,8 +86,9 @@ pub fn weighted_distance(a: &[u8], b: &[u8]) -> f32 {
     distance_within(a, b, f32::INFINITY).unwrap_or(f32::INFINITY)
 }
 
-/// The distance if it is at most `limit`, else `None`, found without finishing the table: once
-/// two consecutive rows exceed the limit, no later cell can come back under it.
+/// The distance if it is at most `limit`, else `None`, found without finishing the table: once a
+/// row exceeds the limit and the row before it could not get under it by a transposition, no
+/// later cell can come back under it.
 pub fn distance_within(a: &[u8], b: &[u8], limit: f32) -> Option<f32> {
     if a == b {
         return Some(0.0);
@@ -149,7 +150,9 @@ pub fn distance_within(a: &[u8], b: &[u8], limit: f32) -> Option<f32> {
             diagonal = up;
             earlier_b = u16::from(cb);
         }
-        if row_min > limit && previous_min > limit {
+        // Every later cell comes from this row, or from the previous one by a transposition:
+        // once neither can stay within the limit, no later cell can.
+        if row_min > limit && previous_min + transposition > limit {
             return None;
         }
         previous_min = row_min;

@@ -51,42 +51,59 @@ pub fn skeleton(latin: &str) -> Vec<u8> {
             b'o' if next(b"ou") || next(b"oo") => (b'u', 2),
             b'e' if next(b"ee") => (b'i', 2),
             b'x' => {
-                out.extend_from_slice(b"ks");
+                push_distinct(&mut out, b'k');
+                push_distinct(&mut out, b's');
                 i += 1;
                 continue;
             }
-            first => match single(first) {
-                Some(symbol) => (symbol, 1),
-                None => {
+            first => match SINGLE.get(usize::from(first)) {
+                Some(&symbol) if symbol != 0 => (symbol, 1),
+                _ => {
                     i += 1;
                     continue;
                 }
             },
         };
-        out.push(symbol);
+        // Doubled letters (Hassan, Hasan) collapse as they are pushed.
+        push_distinct(&mut out, symbol);
         i += used;
     }
-    // -iy, -ii, -yi, -ij endings (Yuriy, Iurii, Jurij) and doubled letters (Hassan, Hasan).
-    out.dedup();
+    // -iy, -ii, -yi, -ij endings (Yuriy, Iurii, Jurij).
     if out.len() > 2 && out.ends_with(b"iJ") {
         out.truncate(out.len() - 1);
     }
     out
 }
 
-/// The symbol of a letter that begins no multi-letter spelling (x, which gives two, is handled
-/// by the caller); `None` for what is not a letter or digit.
-fn single(c: u8) -> Option<u8> {
-    match c {
-        b'y' => Some(b'i'),
-        b'j' => Some(b'J'),
-        b'h' => Some(b'H'),
-        b'c' | b'q' => Some(b'k'),
-        b'w' => Some(b'v'),
-        b'a'..=b'z' | b'0'..=b'9' => Some(c),
-        _ => None,
+/// Pushes a symbol unless it repeats the last one: the same as `dedup` afterwards, without the
+/// second pass.
+fn push_distinct(out: &mut Vec<u8>, symbol: u8) {
+    if out.last() != Some(&symbol) {
+        out.push(symbol);
     }
 }
+
+/// The symbol of each ASCII letter or digit that begins no multi-letter spelling (x, which gives
+/// two, is handled by the caller), 0 for what is not a letter or digit: a table rather than a
+/// match, looked up for most letters of every romanisation.
+static SINGLE: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut c = 0;
+    while c < 128 {
+        let b = c as u8;
+        table[c] = match b {
+            b'y' => b'i',
+            b'j' => b'J',
+            b'h' => b'H',
+            b'c' | b'q' => b'k',
+            b'w' => b'v',
+            b'a'..=b'z' | b'0'..=b'9' => b,
+            _ => 0,
+        };
+        c += 1;
+    }
+    table
+};
 
 /// The consonant frame of a skeleton: what an abjad (Arabic, Hebrew) writes. Long vowels written
 /// as consonant letters (w, y) are dropped too, since the Latin side spells them as vowels.
