@@ -860,9 +860,8 @@ fn align_parts(i: usize, a: &Part, j: usize, b: &Part) -> Option<AlignedPair> {
         for (kb, key_b) in b.keys.iter().enumerate() {
             let sim = similarity_at_least(key_a, key_b, MIN_PART_SIMILARITY);
             // Among equal similarities, prefer the romanisations spelled exactly alike, so the
-            // explanation names the system the other side used.
-            let exact = a.romanised[ka] == b.romanised[kb];
-            if sim > best.0 || (sim == best.0 && exact) {
+            // explanation names the system the other side used (compared only on a tie).
+            if sim > best.0 || (sim == best.0 && a.romanised[ka] == b.romanised[kb]) {
                 best = (sim, How::Spelling, ka, kb);
             }
         }

@@ -94,7 +94,9 @@ pub fn distance_within(a: &[u8], b: &[u8], limit: f32) -> Option<f32> {
         return Some(0.0);
     }
     let limit = if limit.is_finite() {
-        (limit * 100.0 + 1e-3).floor().max(0.0) as u32
+        // `as` truncates towards zero and saturates (negative to 0): the floor of a finite
+        // limit, without a call to `floorf` (baseline x86-64 has no rounding instruction).
+        (limit * 100.0 + 1e-3) as u32
     } else {
         u32::MAX / 4
     };
