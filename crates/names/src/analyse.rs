@@ -241,6 +241,16 @@ pub(crate) const PATRONYMIC_ENDINGS: &[&str] = &[
     "inichna", "uly", "ulu", "kyzy", "qyzy", "oglu", "ogly", "ogli", "kizi", "qizi",
 ];
 
+/// Does a romanised word end with one of [`PATRONYMIC_ENDINGS`]? Every ending ends in h, a, y,
+/// u or i: a word ending otherwise (most surnames) is ruled out by its last letter, without a
+/// string comparison per ending. Asked for every part of a name and every aligned pair.
+pub(crate) fn has_patronymic_suffix(romanised: &str) -> bool {
+    matches!(
+        romanised.as_bytes().last(),
+        Some(b'h' | b'a' | b'y' | b'u' | b'i')
+    ) && PATRONYMIC_ENDINGS.iter().any(|e| romanised.ends_with(e))
+}
+
 /// Analyses a name. Never fails: an empty or unreadable name has no parts and matches nothing.
 pub fn analyse(name: &str, lexicon: &Lexicon) -> AnalysedName {
     let folded = fold(&spread_initials(name));
@@ -274,6 +284,21 @@ const MAX_RUN_TOGETHER_INITIALS: usize = 3;
 /// that is not all in capitals: a name in capitals throughout (KO CHOL HUN) tells nothing by
 /// its case, and a word with a vowel (Li, Ana, MIN) may be a name of its own.
 fn spread_initials(name: &str) -> Cow<'_, str> {
+    // Most names are ASCII and have no such word: tell that from the bytes, with the same
+    // rules (for ASCII, alphabetic and lower case are the ASCII ones and a char is a byte).
+    if name.is_ascii() {
+        let bytes = name.as_bytes();
+        let run_together = |w: &[u8]| {
+            (2..=MAX_RUN_TOGETHER_INITIALS).contains(&w.len())
+                && w.iter().all(u8::is_ascii_uppercase)
+                && !w.iter().any(|c| b"AEIOUY".contains(c))
+        };
+        if !bytes.iter().any(u8::is_ascii_lowercase)
+            || !bytes.split(|c| !c.is_ascii_alphabetic()).any(run_together)
+        {
+            return Cow::Borrowed(name);
+        }
+    }
     let words = || {
         name.split(|c: char| !c.is_alphabetic())
             .filter(|w| !w.is_empty())
@@ -602,10 +627,7 @@ fn classify(parts: &mut [Part]) {
         } else if count >= 3
             && index > 0
             && latin.len() > 5
-            && part
-                .romanised
-                .iter()
-                .any(|r| PATRONYMIC_ENDINGS.iter().any(|e| r.ends_with(e)))
+            && part.romanised.iter().any(|r| has_patronymic_suffix(r))
         {
             PartKind::Patronymic
         } else {

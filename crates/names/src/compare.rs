@@ -680,12 +680,9 @@ const MAX_SHORT_FORM: usize = 4;
 /// Does a part end like a patronymic (-ovich, -evna, -uly, -kyzy, -oglu)? Such a word aligned
 /// with a word that does not is a father's name read as a surname.
 fn has_patronymic_ending(part: &Part) -> bool {
-    part.romanised.iter().any(|r| {
-        r.len() > 5
-            && crate::analyse::PATRONYMIC_ENDINGS
-                .iter()
-                .any(|e| r.ends_with(e))
-    })
+    part.romanised
+        .iter()
+        .any(|r| r.len() > 5 && crate::analyse::has_patronymic_suffix(r))
 }
 
 /// Arabic script leaves short vowels out but writes long ones (ا و ي). The Latin name must
