@@ -284,8 +284,18 @@ const MAX_RUN_TOGETHER_INITIALS: usize = 3;
 /// that is not all in capitals: a name in capitals throughout (KO CHOL HUN) tells nothing by
 /// its case, and a word with a vowel (Li, Ana, MIN) may be a name of its own.
 fn spread_initials(name: &str) -> Cow<'_, str> {
-    // Most names are ASCII and have no such word: tell that from the bytes, with the same
-    // rules (for ASCII, alphabetic and lower case are the ASCII ones and a char is a byte).
+    // Such a word has two ASCII capitals in a row, which UTF-8 keeps as two bytes in a row: a
+    // name without them (most names, in any script) needs no look at its words.
+    if !name
+        .as_bytes()
+        .windows(2)
+        .any(|pair| pair[0].is_ascii_uppercase() && pair[1].is_ascii_uppercase())
+    {
+        return Cow::Borrowed(name);
+    }
+    // Most other names are ASCII and have no such word either: tell that from the bytes, with
+    // the same rules (for ASCII, alphabetic and lower case are the ASCII ones and a char is a
+    // byte).
     if name.is_ascii() {
         let bytes = name.as_bytes();
         let run_together = |w: &[u8]| {
@@ -364,10 +374,33 @@ fn invert_comma_form(folded: &str) -> (Cow<'_, str>, bool) {
 /// Splits at white space, hyphens and punctuation; apostrophes join ("O'Brien", "Sha'ari").
 /// A part without an apostrophe is borrowed from the text: no copy until it becomes a `Part`.
 fn split_parts(text: &str) -> Vec<Cow<'_, str>> {
-    text.split(|c: char| !is_apostrophe(c) && !is_name_char(c))
+    if text.is_ascii() {
+        // The same tests narrowed to ASCII, where a name character is a letter or digit and the
+        // apostrophes are ' and `.
+        split_at(
+            text,
+            |c| !c.is_ascii_alphanumeric() && c != '\'' && c != '`',
+            |c| c == '\'' || c == '`',
+        )
+    } else {
+        split_at(
+            text,
+            |c| !is_apostrophe(c) && !is_name_char(c),
+            is_apostrophe,
+        )
+    }
+}
+
+/// Splits at separators, removes apostrophes and drops empty parts.
+fn split_at(
+    text: &str,
+    separator: impl Fn(char) -> bool,
+    apostrophe: impl Fn(char) -> bool + Copy,
+) -> Vec<Cow<'_, str>> {
+    text.split(separator)
         .filter_map(|piece| {
-            if piece.contains(is_apostrophe) {
-                let joined: String = piece.chars().filter(|&c| !is_apostrophe(c)).collect();
+            if piece.contains(apostrophe) {
+                let joined: String = piece.chars().filter(|&c| !apostrophe(c)).collect();
                 (!joined.is_empty()).then_some(Cow::Owned(joined))
             } else {
                 (!piece.is_empty()).then_some(Cow::Borrowed(piece))
