@@ -627,7 +627,8 @@ pub fn gender_stem(key: &[u8]) -> Option<Vec<u8>> {
         (b"aia", b""),
         (b"oi", b""),
     ];
-    if key.len() < 5 {
+    // Every ending ends in a or i: most keys are ruled out by their last symbol.
+    if key.len() < 5 || !matches!(key.last(), Some(b'a' | b'i')) {
         return None;
     }
     ENDINGS

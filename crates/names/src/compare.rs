@@ -227,9 +227,19 @@ fn compare_ordered(a: &AnalysedName, b: &AnalysedName) -> Comparison {
             .then(x.left.cmp(&y.left))
             .then(x.right.cmp(&y.right))
     });
-    let mut used_left = vec![false; a.parts.len()];
-    let mut used_right = vec![false; b.parts.len()];
-    let mut pairs = Vec::new();
+    // Which parts are aligned, on the stack for names of the usual length.
+    let sides = a.parts.len() + b.parts.len();
+    let mut stack = [false; 32];
+    let mut heap = Vec::new();
+    let used: &mut [bool] = if sides <= stack.len() {
+        &mut stack[..sides]
+    } else {
+        heap.resize(sides, false);
+        &mut heap
+    };
+    let (used_left, used_right) = used.split_at_mut(a.parts.len());
+    // Each part is aligned at most once.
+    let mut pairs = Vec::with_capacity(a.parts.len().min(b.parts.len()));
     for pair in candidates {
         if !used_left[pair.left] && !used_right[pair.right] {
             used_left[pair.left] = true;
@@ -237,7 +247,7 @@ fn compare_ordered(a: &AnalysedName, b: &AnalysedName) -> Comparison {
             pairs.push(pair);
         }
     }
-    join_split_parts(a, b, &mut pairs, &mut used_left, &mut used_right);
+    join_split_parts(a, b, &mut pairs, used_left, used_right);
     pairs.sort_by_key(|p| p.left);
 
     let unmatched = |name: &AnalysedName, used: &[bool]| -> Vec<usize> {
@@ -245,8 +255,8 @@ fn compare_ordered(a: &AnalysedName, b: &AnalysedName) -> Comparison {
             .filter(|&i| !used[i] && name.parts[i].kind != PartKind::Title)
             .collect()
     };
-    let unmatched_left = unmatched(a, &used_left);
-    let unmatched_right = unmatched(b, &used_right);
+    let unmatched_left = unmatched(a, used_left);
+    let unmatched_right = unmatched(b, used_right);
 
     let has_unmatched_patronymic = |name: &AnalysedName, list: &[usize]| {
         list.iter()
@@ -355,16 +365,22 @@ fn compare_ordered(a: &AnalysedName, b: &AnalysedName) -> Comparison {
     // One typing error in a name is still the name (Putin / Pulin, Macrone / Macron); a second
     // one, or a difference no keystroke explains (Castillo / Castro, Orbach / Orban), makes a
     // different name.
-    let typos: Vec<usize> = doubts
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| match **d {
-            Doubt::Letters { left, right, .. } => is_typo(&a.parts[left], &b.parts[right]),
-            _ => false,
-        })
-        .map(|(i, _)| i)
-        .collect();
-    if let [only] = typos[..] {
+    let only_typo = {
+        let mut typos = doubts
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| match **d {
+                Doubt::Letters { left, right, .. } => is_typo(&a.parts[left], &b.parts[right]),
+                _ => false,
+            })
+            .map(|(i, _)| i);
+        // The only one, found without collecting them.
+        match (typos.next(), typos.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        }
+    };
+    if let Some(only) = only_typo {
         doubts.remove(only);
     }
     // Extra parts on one side are middle names and second family names unless the match rests
