@@ -336,7 +336,7 @@ impl Index {
         let birth = self.birth(slot);
         let mut shape = 0u8;
         for name in self.names(slot) {
-            let analysed = matcher.analyse(keys::matchable(name));
+            let analysed = matcher.analyse(name);
             shape |= keys::shape_bit(&analysed);
             keys::record_keys(&analysed, birth, out);
         }

@@ -80,24 +80,6 @@ const YEAR_UNKNOWN: f32 = 1.0;
 /// Patronymics identify less than names (DESIGN §7: present or absent).
 const PATRONYMIC_WEIGHT: f32 = 0.5;
 
-/// Names are matched on their first `MAX_NAME_CHARS` characters. The longest name in the
-/// benchmark lists (`../shared/bench`, OFAC SDN) has 113; comparing two names costs the product
-/// of their part counts, so a 10,000-character "name" of 2,000 parts would cost seconds per
-/// candidate. The name is kept whole in the record and in the match.
-pub(crate) const MAX_NAME_CHARS: usize = 200;
-
-/// The part of a name that is analysed: all of it, or its first `MAX_NAME_CHARS` characters
-/// cut back to a word boundary.
-pub(crate) fn matchable(name: &str) -> &str {
-    match name.char_indices().nth(MAX_NAME_CHARS) {
-        None => name,
-        Some((end, _)) => {
-            let head = &name[..end];
-            head.rfind(char::is_whitespace).map_or(head, |i| &head[..i])
-        }
-    }
-}
-
 /// Does this part get keys? Initials, particles and titles are too unspecific to look up.
 pub(crate) fn is_keyed(part: &Part) -> bool {
     matches!(part.kind, PartKind::Name | PartKind::Patronymic)
@@ -366,26 +348,6 @@ pub(crate) fn query_keys(part: &Part, birth: Option<BirthDate>, out: &mut Vec<Qu
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn long_names_are_cut_at_a_word_boundary() {
-        let words = "Ivan ".repeat(100);
-        let letters = "Ab".repeat(150);
-        let cyrillic = "Иван ".repeat(100);
-        // (name, expected length in characters)
-        let cases: &[(&str, usize)] = &[
-            ("", 0),
-            ("Ivan Petrov", 11),
-            (&words, 199),
-            (&letters, MAX_NAME_CHARS),
-            (&cyrillic, 199),
-        ];
-        for &(name, expected) in cases {
-            let cut = matchable(name);
-            assert!(name.starts_with(cut));
-            assert_eq!(cut.chars().count(), expected, "{name:?}");
-        }
-    }
 
     #[test]
     fn anagram_keys_ignore_order_and_need_enough_letters() {

@@ -122,7 +122,7 @@ fn analyse_query(matcher: &Matcher<'_>, query: &Query) -> Vec<AnalysedName> {
     query
         .names
         .iter()
-        .map(|n| matcher.analyse(keys::matchable(n)))
+        .map(|n| matcher.analyse(n))
         .filter(|a| !a.parts.is_empty())
         .collect()
 }
@@ -579,7 +579,7 @@ impl Index {
             let mut best: Option<(f32, usize, usize, Comparison)> = None;
             let mut record_names: Vec<AnalysedName> = Vec::with_capacity(2);
             for name in self.names(slot) {
-                let record_name = matcher.analyse(keys::matchable(name));
+                let record_name = matcher.analyse(name);
                 for (qi, q) in analysed.iter().enumerate() {
                     let comparison = compare(q, &record_name);
                     if best.as_ref().is_none_or(|b| comparison.score > b.0) {

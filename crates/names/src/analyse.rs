@@ -98,6 +98,8 @@ pub struct AnalysedName {
     pub cyrillic_language: Option<CyrillicLanguage>,
     /// "SURNAME, Given" was turned around.
     pub comma_inverted: bool,
+    /// The name is longer than [`MAX_COMPARED_CHARS`]: only its beginning was analysed.
+    pub shortened: bool,
 }
 
 impl AnalysedName {
@@ -251,9 +253,33 @@ pub(crate) fn has_patronymic_suffix(romanised: &str) -> bool {
     ) && PATRONYMIC_ENDINGS.iter().any(|e| romanised.ends_with(e))
 }
 
-/// Analyses a name. Never fails: an empty or unreadable name has no parts and matches nothing.
+/// Names are analysed on their first `MAX_COMPARED_CHARS` characters. The longest name in the
+/// benchmark lists (`../shared/bench`, OFAC SDN) has 113; comparing two names costs about the
+/// product of their part counts, so a 10,000-character "name" of 2,000 parts would cost seconds a
+/// comparison. Records keep the whole name; the explanation says when a name was cut.
+pub const MAX_COMPARED_CHARS: usize = 200;
+
+/// The part of a name that is analysed: all of it, or its first [`MAX_COMPARED_CHARS`]
+/// characters cut back to a word boundary.
+pub fn compared_part(name: &str) -> &str {
+    // A character is at least a byte: a name of no more bytes than that is whole.
+    if name.len() <= MAX_COMPARED_CHARS {
+        return name;
+    }
+    match name.char_indices().nth(MAX_COMPARED_CHARS) {
+        None => name,
+        Some((end, _)) => {
+            let head = &name[..end];
+            head.rfind(char::is_whitespace).map_or(head, |i| &head[..i])
+        }
+    }
+}
+
+/// Analyses a name (its first [`MAX_COMPARED_CHARS`] characters). Never fails: an empty or
+/// unreadable name has no parts and matches nothing.
 pub fn analyse(name: &str, lexicon: &Lexicon) -> AnalysedName {
-    let folded = fold(&spread_initials(name));
+    let compared = compared_part(name);
+    let folded = fold(&spread_initials(compared));
     let (ordered, comma_inverted) = invert_comma_form(&folded);
     let raw_parts = split_parts(&ordered);
 
@@ -273,6 +299,7 @@ pub fn analyse(name: &str, lexicon: &Lexicon) -> AnalysedName {
         script: name_script,
         cyrillic_language,
         comma_inverted,
+        shortened: compared.len() < name.len(),
     }
 }
 
@@ -704,6 +731,26 @@ fn classify(parts: &mut [Part]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_names_are_cut_at_a_word_boundary() {
+        let words = "Ivan ".repeat(100);
+        let letters = "Ab".repeat(150);
+        let cyrillic = "Иван ".repeat(100);
+        // (name, expected length in characters)
+        let cases: &[(&str, usize)] = &[
+            ("", 0),
+            ("Ivan Petrov", 11),
+            (&words, 199),
+            (&letters, MAX_COMPARED_CHARS),
+            (&cyrillic, 199),
+        ];
+        for &(name, expected) in cases {
+            let cut = compared_part(name);
+            assert!(name.starts_with(cut));
+            assert_eq!(cut.chars().count(), expected, "{name:?}");
+        }
+    }
 
     fn kinds(name: &str) -> Vec<(String, PartKind)> {
         analyse(name, &Lexicon::empty())

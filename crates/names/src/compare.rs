@@ -1007,7 +1007,16 @@ fn shares_group(a: &[u32], b: &[u32]) -> bool {
 /// A plain-words account of a comparison, for a case officer or a judge.
 pub fn explain(a: &AnalysedName, b: &AnalysedName, comparison: &Comparison) -> String {
     let mut out = String::new();
-    let _ = write!(out, "{} ↔ {}", a.original.trim(), b.original.trim());
+    // A name cut to its beginning is shown as compared, and said to be cut.
+    let shown = |name: &AnalysedName| {
+        let text = crate::analyse::compared_part(name.original.trim());
+        if name.shortened {
+            format!("{text}…")
+        } else {
+            text.to_owned()
+        }
+    };
+    let _ = write!(out, "{} ↔ {}", shown(a), shown(b));
     if a.script != b.script {
         let (foreign, latin) = if b.script == crate::Script::Latin {
             (a, b)
@@ -1025,6 +1034,13 @@ pub fn explain(a: &AnalysedName, b: &AnalysedName, comparison: &Comparison) -> S
         }
     }
     out.push('.');
+    if a.shortened || b.shortened {
+        let _ = write!(
+            out,
+            " Only the first {} characters of a longer name are compared.",
+            crate::analyse::MAX_COMPARED_CHARS
+        );
+    }
     if comparison.joined {
         out.push_str(" The names match when written together (parts joined or split differently).");
     }

@@ -25,7 +25,9 @@ mod script;
 mod skeleton;
 mod translit;
 
-pub use analyse::{AnalysedName, Part, PartKind, analyse, gender_stem};
+pub use analyse::{
+    AnalysedName, MAX_COMPARED_CHARS, Part, PartKind, analyse, compared_part, gender_stem,
+};
 pub use compare::{
     AlignedPair, Comparison, Doubt, How, MATCH_SCORE, POSSIBLE_SCORE, compare, differences, explain,
 };

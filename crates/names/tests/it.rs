@@ -371,10 +371,13 @@ fn bad_input_gives_a_sane_result() {
     let matcher = matcher();
     let long_word = "a".repeat(10_000);
     let long_name = "Ivan Petrov ".repeat(850);
+    // 2,000 Arabic parts: the costliest shape for alignment, uncut it took seconds.
+    let long_arabic = "محمد علي ".repeat(1000);
     let cases: &[(&str, &str, Tier)] = &[
         ("", "Ivan Petrov", Tier::None),
         (&long_word, "Ivan Petrov", Tier::None),
         (&long_name, "Ivan Petrov", Tier::Possible),
+        (&long_arabic, "Mohamed Ali", Tier::Possible),
         ("Ivan\u{0}Petrov", "Ivan Petrov", Tier::Match),
         ("Ivan\u{7}\u{1b}[31m Petrov", "Ivan Petrov", Tier::Match),
         ("\u{202e}vortep navi", "Ivan Petrov", Tier::None),
@@ -390,6 +393,15 @@ fn bad_input_gives_a_sane_result() {
             verdict.explanation.chars().take(300).collect::<String>()
         );
         assert!((0.0..=1.0).contains(&verdict.score), "{shown:?}");
+        // A name cut to its beginning says so.
+        assert_eq!(
+            verdict
+                .explanation
+                .contains("Only the first 200 characters"),
+            a.chars().count() > 200,
+            "{shown:?}: {}",
+            verdict.explanation.chars().take(300).collect::<String>()
+        );
         // Generous for a debug build on a loaded machine: the point is no quadratic blow-up.
         assert!(
             started.elapsed().as_secs() < 5,
