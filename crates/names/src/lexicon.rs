@@ -34,7 +34,8 @@ impl Lexicon {
         Self::default()
     }
 
-    /// The bundled lexicon, parsed once per process (about a tenth of a second).
+    /// The bundled lexicon, parsed once per process: about a quarter of a second, the whole
+    /// start-up of `haven names compare` (BENCHMARKS.md).
     pub fn bundled() -> &'static Lexicon {
         static LEXICON: OnceLock<Lexicon> = OnceLock::new();
         LEXICON.get_or_init(|| Lexicon::parse(&format!("{BUNDLED}\n{DIMINUTIVES}")))
