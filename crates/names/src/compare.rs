@@ -1006,17 +1006,17 @@ fn shares_group(a: &[u32], b: &[u32]) -> bool {
 
 /// A plain-words account of a comparison, for a case officer or a judge.
 pub fn explain(a: &AnalysedName, b: &AnalysedName, comparison: &Comparison) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(256);
     // A name cut to its beginning is shown as compared, and said to be cut.
-    let shown = |name: &AnalysedName| {
-        let text = crate::analyse::compared_part(name.original.trim());
+    let push_shown = |out: &mut String, name: &AnalysedName| {
+        out.push_str(crate::analyse::compared_part(name.original.trim()));
         if name.shortened {
-            format!("{text}…")
-        } else {
-            text.to_owned()
+            out.push('…');
         }
     };
-    let _ = write!(out, "{} ↔ {}", shown(a), shown(b));
+    push_shown(&mut out, a);
+    out.push_str(" ↔ ");
+    push_shown(&mut out, b);
     if a.script != b.script {
         let (foreign, latin) = if b.script == crate::Script::Latin {
             (a, b)
@@ -1046,24 +1046,28 @@ pub fn explain(a: &AnalysedName, b: &AnalysedName, comparison: &Comparison) -> S
     }
     for pair in &comparison.pairs {
         let (pa, pb) = (&a.parts[pair.left], &b.parts[pair.right]);
-        let text = |name: &AnalysedName, index: usize, split: bool| match pair.how {
-            How::Split { pieces, .. } if split => name.parts[index..index + pieces]
-                .iter()
-                .map(|p| p.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-            _ => name.parts[index].text.clone(),
+        // The part as written; a name split into several parts shows them all.
+        let push_text = |out: &mut String, name: &AnalysedName, index: usize, split: bool| {
+            let pieces = match pair.how {
+                How::Split { pieces, .. } if split => pieces,
+                _ => 1,
+            };
+            for (n, part) in name.parts[index..index + pieces].iter().enumerate() {
+                if n > 0 {
+                    out.push(' ');
+                }
+                out.push_str(&part.text);
+            }
         };
         let split_left = match pair.how {
             How::Split { left_side, .. } => Some(left_side),
             _ => None,
         };
-        let _ = write!(
-            out,
-            " {} ↔ {}: ",
-            text(a, pair.left, split_left == Some(true)),
-            text(b, pair.right, split_left == Some(false))
-        );
+        out.push(' ');
+        push_text(&mut out, a, pair.left, split_left == Some(true));
+        out.push_str(" ↔ ");
+        push_text(&mut out, b, pair.right, split_left == Some(false));
+        out.push_str(": ");
         match pair.how {
             How::Identical => out.push_str("identical"),
             How::SameRomanisation => {
@@ -1076,10 +1080,12 @@ pub fn explain(a: &AnalysedName, b: &AnalysedName, comparison: &Comparison) -> S
                     };
                     let romanised = &foreign.romanised[variant];
                     let _ = write!(out, "{} romanisation {romanised}", foreign.systems[variant]);
-                    let chunks = differences(romanised, &latin.romanised[other_variant]);
-                    if !chunks.is_empty() {
-                        let _ = write!(out, ", spelled {}", chunks.join(", "));
-                    }
+                    push_chunks(
+                        &mut out,
+                        ", spelled ",
+                        romanised,
+                        &latin.romanised[other_variant],
+                    );
                 } else {
                     out.push_str("same name, spelling variant");
                     push_differences(&mut out, pa, pb, pair);
@@ -1099,26 +1105,36 @@ pub fn explain(a: &AnalysedName, b: &AnalysedName, comparison: &Comparison) -> S
             How::SameFather => out.push_str("the same father's name in another patronymic form"),
             How::Split { .. } => out.push_str("one name written in several parts"),
         }
-        let _ = write!(out, " ({:.2});", pair.similarity);
+        out.push_str(" (");
+        push_two_decimals(&mut out, pair.similarity);
+        out.push_str(");");
     }
-    let mut missing = Vec::new();
-    for (name, list) in [
-        (a, &comparison.unmatched_left),
-        (b, &comparison.unmatched_right),
-    ] {
-        for &index in list {
-            let part = &name.parts[index];
-            let what = match part.kind {
-                PartKind::Patronymic => " (patronymic)",
-                PartKind::Particle => " (particle)",
-                PartKind::Initial => " (initial)",
-                _ => "",
-            };
-            missing.push(format!("{}{what}", part.text));
-        }
+    let missing = comparison
+        .unmatched_left
+        .iter()
+        .map(|&index| &a.parts[index])
+        .chain(
+            comparison
+                .unmatched_right
+                .iter()
+                .map(|&index| &b.parts[index]),
+        );
+    for (n, part) in missing.enumerate() {
+        out.push_str(if n == 0 {
+            " Not in the other name: "
+        } else {
+            ", "
+        });
+        out.push_str(&part.text);
+        out.push_str(match part.kind {
+            PartKind::Patronymic => " (patronymic)",
+            PartKind::Particle => " (particle)",
+            PartKind::Initial => " (initial)",
+            _ => "",
+        });
     }
-    if !missing.is_empty() {
-        let _ = write!(out, " Not in the other name: {}.", missing.join(", "));
+    if !comparison.unmatched_left.is_empty() || !comparison.unmatched_right.is_empty() {
+        out.push('.');
     }
     if comparison.conflicting_patronymics {
         out.push_str(" The patronymics differ: different fathers' names.");
@@ -1145,6 +1161,20 @@ pub fn explain(a: &AnalysedName, b: &AnalysedName, comparison: &Comparison) -> S
         out.push('.');
     }
     out
+}
+
+/// Appends a similarity as `format!("{:.2}")` writes it, without the float formatter: an
+/// explanation writes one per aligned pair, and the formatter's exact mode often falls back to its
+/// slow algorithm for these values. An `f32` times 100 is exact in an `f64` (24 + 7 significant
+/// bits), so rounding that product half to even, as the formatter does, gives the same digits.
+fn push_two_decimals(out: &mut String, value: f32) {
+    let hundredths = f64::from(value) * 100.0;
+    if !(value.is_sign_positive() && (0.0..1e9).contains(&hundredths)) {
+        let _ = write!(out, "{value:.2}");
+        return;
+    }
+    let rounded = hundredths.round_ties_even() as u64;
+    let _ = write!(out, "{}.{:02}", rounded / 100, rounded % 100);
 }
 
 /// Says why a `possible` comparison is not a `match`: what differs.
@@ -1221,92 +1251,162 @@ fn push_differences(out: &mut String, a: &Part, b: &Part, pair: &AlignedPair) {
         .romanised
         .get(pair.right_variant)
         .map_or(b.text.as_str(), String::as_str);
-    let chunks = differences(left, right);
-    if !chunks.is_empty() {
-        out.push_str(": ");
-        out.push_str(&chunks.join(", "));
-    }
+    push_chunks(out, ": ", left, right);
+}
+
+/// Appends `lead` and the differences of two spellings, "x/y, …", when they differ at all.
+fn push_chunks(out: &mut String, lead: &str, a: &str, b: &str) {
+    let mut first = true;
+    for_each_difference(a, b, |left, right| {
+        out.push_str(if first { lead } else { ", " });
+        first = false;
+        out.push_str(left);
+        out.push('/');
+        out.push_str(right);
+    });
 }
 
 /// Where two spellings differ, as "x/y" chunks (an insertion shows its neighbour: "a/ay").
 /// At most four chunks are shown.
 pub fn differences(a: &str, b: &str) -> Vec<String> {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let (n, m) = (a.len(), b.len());
-    // Unit-cost Levenshtein with a full table: only run for explanations, on short strings.
-    let mut table = vec![vec![0usize; m + 1]; n + 1];
-    for (i, row) in table.iter_mut().enumerate() {
-        row[0] = i;
+    let mut chunks = Vec::new();
+    for_each_difference(a, b, |left, right| chunks.push(format!("{left}/{right}")));
+    chunks
+}
+
+/// The most differences an explanation lists for one pair of spellings.
+const MAX_DIFFERENCES: usize = 4;
+
+/// Calls `chunk(left, right)` for each of the first [`MAX_DIFFERENCES`] runs where two spellings
+/// differ. The explanation of every comparison runs this for each aligned pair, so it works on
+/// bytes when both spellings are ASCII (they nearly always are: romanisations) and hands out
+/// slices of the spellings themselves: a run, with the neighbour an insertion is shown with, is
+/// always one stretch of each word.
+fn for_each_difference(a: &str, b: &str, mut chunk: impl FnMut(&str, &str)) {
+    if a.is_ascii() && b.is_ascii() {
+        for_each_run(a.as_bytes(), b.as_bytes(), |left, right| {
+            chunk(&a[left], &b[right]);
+        });
+    } else {
+        // Runs counted in characters, cut at the characters' byte offsets.
+        let (chars_a, offsets_a) = chars_and_offsets(a);
+        let (chars_b, offsets_b) = chars_and_offsets(b);
+        for_each_run(&chars_a, &chars_b, |left, right| {
+            chunk(
+                &a[offsets_a[left.start]..offsets_a[left.end]],
+                &b[offsets_b[right.start]..offsets_b[right.end]],
+            );
+        });
     }
-    for (j, cell) in table[0].iter_mut().enumerate() {
-        *cell = j;
+}
+
+/// The characters of a word, and the byte offset of each with the word's length after them.
+fn chars_and_offsets(word: &str) -> (Vec<char>, Vec<usize>) {
+    let (offsets, chars) = word.char_indices().unzip::<_, _, Vec<_>, Vec<_>>();
+    let mut offsets = offsets;
+    offsets.push(word.len());
+    (chars, offsets)
+}
+
+/// How a step of the alignment of two words moves: both on with the same symbol, both on with
+/// different ones, or on in one word only.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Same,
+    Replaced,
+    Deleted,
+    Inserted,
+}
+
+/// The runs of non-matching steps in a unit-cost alignment of `a` and `b`, as ranges of each,
+/// widened by the neighbour an insertion or deletion is shown with ("a/ay" rather than "/y"):
+/// the letter before the run, or after it at the start of the word.
+fn for_each_run<T: PartialEq>(
+    a: &[T],
+    b: &[T],
+    mut run: impl FnMut(std::ops::Range<usize>, std::ops::Range<usize>),
+) {
+    let (n, m) = (a.len(), b.len());
+    // Levenshtein table, row i and column j at i * width + j. Words are short, so it lives on the
+    // stack unless they are not; a distance is at most the longer word's length, which a name
+    // part (at most `MAX_COMPARED_CHARS` characters, a few romanised letters each) keeps far
+    // below `u16::MAX`.
+    let width = m + 1;
+    let size = (n + 1) * width;
+    let mut stack = [0u16; 24 * 24];
+    let mut heap = Vec::new();
+    let table: &mut [u16] = if size <= stack.len() {
+        &mut stack[..size]
+    } else {
+        heap.resize(size, 0);
+        &mut heap
+    };
+    for (i, row) in table.chunks_exact_mut(width).enumerate() {
+        row[0] = i as u16;
+    }
+    for (j, cell) in table[..width].iter_mut().enumerate() {
+        *cell = j as u16;
     }
     for i in 1..=n {
         for j in 1..=m {
-            let sub = table[i - 1][j - 1] + usize::from(a[i - 1] != b[j - 1]);
-            table[i][j] = sub.min(table[i - 1][j] + 1).min(table[i][j - 1] + 1);
+            let sub = table[(i - 1) * width + j - 1] + u16::from(a[i - 1] != b[j - 1]);
+            table[i * width + j] = sub
+                .min(table[(i - 1) * width + j] + 1)
+                .min(table[i * width + j - 1] + 1);
         }
     }
-    // Walk back, marking each position as equal or edited.
-    let mut ops: Vec<(Option<char>, Option<char>)> = Vec::new();
+    let cell = |i: usize, j: usize| table[i * width + j];
+    // Walk back from the end, preferring a diagonal step, then a deletion, then an insertion.
+    let mut steps = Vec::with_capacity(n.max(m));
     let (mut i, mut j) = (n, m);
     while i > 0 || j > 0 {
-        if i > 0 && j > 0 && table[i][j] == table[i - 1][j - 1] + usize::from(a[i - 1] != b[j - 1])
-        {
-            ops.push((Some(a[i - 1]), Some(b[j - 1])));
+        if i > 0 && j > 0 && cell(i, j) == cell(i - 1, j - 1) + u16::from(a[i - 1] != b[j - 1]) {
+            steps.push(if a[i - 1] == b[j - 1] {
+                Step::Same
+            } else {
+                Step::Replaced
+            });
             i -= 1;
             j -= 1;
-        } else if i > 0 && table[i][j] == table[i - 1][j] + 1 {
-            ops.push((Some(a[i - 1]), None));
+        } else if i > 0 && cell(i, j) == cell(i - 1, j) + 1 {
+            steps.push(Step::Deleted);
             i -= 1;
         } else {
-            ops.push((None, Some(b[j - 1])));
+            steps.push(Step::Inserted);
             j -= 1;
         }
     }
-    ops.reverse();
-    let mut chunks = Vec::new();
+    steps.reverse();
+    // Walk forward through the runs, keeping the position in each word.
+    let (mut i, mut j) = (0, 0);
+    let mut shown = 0;
     let mut k = 0;
-    while k < ops.len() {
-        let equal = |op: &(Option<char>, Option<char>)| op.0.is_some() && op.0 == op.1;
-        if equal(&ops[k]) {
-            k += 1;
+    while k < steps.len() && shown < MAX_DIFFERENCES {
+        if steps[k] == Step::Same {
+            (i, j, k) = (i + 1, j + 1, k + 1);
             continue;
         }
-        let start = k;
-        while k < ops.len() && !equal(&ops[k]) {
+        let (start_i, start_j, start_k) = (i, j, k);
+        while k < steps.len() && steps[k] != Step::Same {
+            match steps[k] {
+                Step::Replaced => (i, j) = (i + 1, j + 1),
+                Step::Deleted => i += 1,
+                _ => j += 1,
+            }
             k += 1;
         }
-        let (mut left, mut right): (String, String) =
-            ops[start..k]
-                .iter()
-                .fold((String::new(), String::new()), |(mut l, mut r), (x, y)| {
-                    l.extend(x.iter());
-                    r.extend(y.iter());
-                    (l, r)
-                });
+        let (mut left, mut right) = (start_i..i, start_j..j);
         if left.is_empty() || right.is_empty() {
-            // Show an insertion with the letter before it, so "a/ay" reads better than "/y".
-            let neighbour = if start > 0 {
-                ops[start - 1].0
-            } else {
-                ops.get(k).and_then(|o| o.0)
-            };
-            if let Some(c) = neighbour {
-                if start > 0 {
-                    left.insert(0, c);
-                    right.insert(0, c);
-                } else {
-                    left.push(c);
-                    right.push(c);
-                }
+            // The neighbour is a matching step: the same letter in both words.
+            if start_k > 0 {
+                (left.start, right.start) = (left.start - 1, right.start - 1);
+            } else if k < steps.len() {
+                (left.end, right.end) = (left.end + 1, right.end + 1);
             }
         }
-        chunks.push(format!("{left}/{right}"));
+        run(left, right);
+        shown += 1;
     }
-    chunks.truncate(4);
-    chunks
 }
 
 #[cfg(test)]
@@ -1315,9 +1415,68 @@ mod tests {
 
     #[test]
     fn differences_read_well() {
-        assert_eq!(differences("zhumabayev", "jumabayev"), ["zh/j"]);
-        assert_eq!(differences("zhumabaev", "jumabayev"), ["zh/j", "a/ay"]);
-        assert_eq!(differences("same", "same"), Vec::<String>::new());
+        // (a, b, chunks): insertions show a neighbour, at most four chunks are listed.
+        let cases: &[(&str, &str, &[&str])] = &[
+            ("zhumabayev", "jumabayev", &["zh/j"]),
+            ("zhumabaev", "jumabayev", &["zh/j", "a/ay"]),
+            ("same", "same", &[]),
+            ("", "ab", &["/ab"]),
+            ("yerlan", "erlan", &["ye/e"]),
+            ("abcdefghij", "axcxexgxix", &["b/x", "d/x", "f/x", "h/x"]),
+            ("сергей", "sergey", &["сергей/sergey"]),
+        ];
+        for &(a, b, expected) in cases {
+            assert_eq!(differences(a, b), expected, "{a} / {b}");
+        }
+        let mut out = String::new();
+        push_chunks(&mut out, ": ", "zhumabaev", "jumabayev");
+        assert_eq!(out, ": zh/j, a/ay");
+    }
+
+    #[test]
+    fn similarities_are_written_as_the_formatter_writes_them() {
+        // Ties in the exact binary value round to even, as `{:.2}` does; values a float cannot
+        // hold exactly round by what they really are (0.015 is a little below).
+        let cases: &[f32] = &[
+            0.0,
+            -0.0,
+            1.0,
+            0.125,
+            0.375,
+            0.625,
+            0.875,
+            0.005,
+            0.015,
+            0.045,
+            0.555,
+            0.85,
+            0.88,
+            0.93,
+            0.97,
+            0.999,
+            0.9951,
+            12.345,
+            -0.25,
+            f32::NAN,
+            f32::INFINITY,
+            2e9,
+        ];
+        for &value in cases {
+            let mut out = String::new();
+            push_two_decimals(&mut out, value);
+            assert_eq!(out, format!("{value:.2}"), "{value:e}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_similarity_is_written_as_the_formatter_writes_it(bits in 0u32..=0x4000_0000) {
+            // Every f32 from 0 to 2, a sample of them per run.
+            let value = f32::from_bits(bits);
+            let mut out = String::new();
+            push_two_decimals(&mut out, value);
+            proptest::prop_assert_eq!(out, format!("{value:.2}"));
+        }
     }
 
     #[test]
