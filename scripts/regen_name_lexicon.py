@@ -10,6 +10,9 @@
 # Writes:
 #   crates/names/data/person_variants.txt   one group of equivalent name forms per line
 #   crates/names/data/LICENSE-rigour.txt    the upstream licence, verbatim
+# The program loads the lexicon from its index, made from that text afterwards by
+#   cargo run -p haven-names --example index_lexicon
+# (a test fails while the index does not match the text).
 #
 # Transformation (upstream line format: "form, form, ... => Q<wikidata id>", or
 # "=> X<n>" for ~200 groups OpenSanctions curated by hand, e.g. patronymics):
@@ -161,6 +164,8 @@ def main() -> int:
         file=sys.stderr,
     )
     print(f"wrote {args.license_output}", file=sys.stderr)
+    print("now rebuild the index: cargo run -p haven-names --example index_lexicon",
+          file=sys.stderr)
     return 0
 
 
