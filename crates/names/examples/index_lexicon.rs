@@ -15,8 +15,7 @@ fn main() -> anyhow::Result<()> {
         let path = data.join(name);
         std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))
     };
-    let text = [read("person_variants.txt")?, read("diminutives.txt")?].join("\n");
-    let lexicon = Lexicon::parse(&text);
+    let lexicon = Lexicon::parse_sources(&read("person_variants.txt")?, &read("diminutives.txt")?);
     let out = data.join("lexicon_index.txt");
     // Written beside and renamed over, so that an interrupted run leaves the old index whole.
     let partial = data.join("lexicon_index.txt.partial");

@@ -1302,8 +1302,7 @@ fn for_each_difference(a: &str, b: &str, mut chunk: impl FnMut(&str, &str)) {
 
 /// The characters of a word, and the byte offset of each with the word's length after them.
 fn chars_and_offsets(word: &str) -> (Vec<char>, Vec<usize>) {
-    let (offsets, chars) = word.char_indices().unzip::<_, _, Vec<_>, Vec<_>>();
-    let mut offsets = offsets;
+    let (mut offsets, chars): (Vec<usize>, Vec<char>) = word.char_indices().unzip();
     offsets.push(word.len());
     (chars, offsets)
 }
