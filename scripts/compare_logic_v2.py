@@ -15,6 +15,10 @@
 #   ../shared/bench/nomenklatura_name_bench_cases.csv  rows with schema == Person; label is_match
 #   ../shared/bench/watchman_cross_script_pairs.csv    '#' comment lines; Query,Expected Match,
 #                                                      Min Score,Description; all positives
+#   --un-pairs FILE (optional)                         name1,name2,label: the UN list's own
+#                                                      cross-script pairs, written by
+#   `cargo run --release -p haven-names --example un_cross_script -- --pairs-out FILE`
+#   (original-script name against a Latin name; 1,008 distinct pairs, a third positive)
 #
 # Timing:
 #   * logic-v2: every pair is scored once to warm up (loading rigour's data etc.), then
@@ -103,6 +107,17 @@ def load_watchman(path: Path) -> Dataset:
         if len(row) < 3:
             raise SystemExit(f"{path}: bad row {row!r}")
         ds.pairs.append(Pair(row[0].strip(), row[1].strip(), True, float(row[2])))
+    return ds
+
+
+def load_labelled(path: Path, key: str) -> Dataset:
+    ds = Dataset(key, f"{path.name} (held-out cross-script pairs)")
+    with path.open(encoding="utf-8", newline="") as fh:
+        for line, row in enumerate(csv.DictReader(fh), 2):
+            label = (row.get("label") or "").strip().lower()
+            if label not in ("true", "false") or not row.get("name1") or not row.get("name2"):
+                raise SystemExit(f"{path}: record {line}: needs name1, name2 and label true/false")
+            ds.pairs.append(Pair(row["name1"], row["name2"], label == "true"))
     return ds
 
 
@@ -299,7 +314,9 @@ def print_table(report: dict) -> None:
                 print(fmt_row(name, f[name]))
         if "speed_ratio" in f:
             print(f"  speed: Haven is {f['speed_ratio']:.1f}x the speed of logic-v2 "
-                  f"(logic-v2 us/pair / Haven us/pair)")
+                  f"(logic-v2 us/pair / Haven us/pair)"
+                  + (f"; {f['speed_ratio_excl_startup']:.1f}x excl. start-up"
+                     if "speed_ratio_excl_startup" in f else ""))
         if f.get("haven", {}).get("inconsistent_rows"):
             print(f"  WARNING: {f['haven']['inconsistent_rows']} repeated Haven rows differ "
                   "from their first occurrence")
@@ -334,6 +351,9 @@ def main() -> int:
                     help=f"nomenklatura name_bench cases (default, from repo root: {DEFAULT_BENCH})")
     ap.add_argument("--watchman-csv", default=DEFAULT_WATCHMAN,
                     help=f"watchman cross-script pairs (default, from repo root: {DEFAULT_WATCHMAN})")
+    ap.add_argument("--un-pairs", type=Path,
+                    help="also compare on these name1,name2,label pairs (the UN list's own "
+                         "cross-script pairs, written by the un_cross_script example)")
     ap.add_argument("--haven-cmd", default=DEFAULT_HAVEN_CMD,
                     help="command run from the repo root with the CSV path appended "
                          f"(default: {DEFAULT_HAVEN_CMD!r})")
@@ -360,6 +380,8 @@ def main() -> int:
         load_bench(resolve(args.bench_csv, DEFAULT_BENCH)),
         load_watchman(resolve(args.watchman_csv, DEFAULT_WATCHMAN)),
     ]
+    if args.un_pairs:
+        datasets.append(load_labelled(args.un_pairs, "un_cross_script"))
     lv2 = None if args.no_logic_v2 else LogicV2Runner()
     hv_argv = None if args.no_haven else haven_argv(args.haven_cmd)
 
@@ -381,6 +403,9 @@ def main() -> int:
             add_min_score(entry["haven"], ds)
         if "logic-v2" in entry and "haven" in entry and entry["haven"]["us_per_pair"] > 0:
             entry["speed_ratio"] = entry["logic-v2"]["us_per_pair"] / entry["haven"]["us_per_pair"]
+            excl = entry["haven"].get("us_per_pair_excl_startup")
+            if excl:
+                entry["speed_ratio_excl_startup"] = entry["logic-v2"]["us_per_pair"] / excl
         report["files"].append(entry)
 
     if args.pairs_out:

@@ -24,8 +24,11 @@
 //! aliases (ignoring case and punctuation): the list has namesakes, and labelling them "different
 //! person" would charge the engine for a correct match.
 //!
-//! Run: `cargo run --release -p haven-names --example un_cross_script [-- PATH_TO_XML] [--errors]`
-//! (PATH_TO_XML defaults to `../shared/bench/watchman_UN_consolidated.xml`).
+//! Run: `cargo run --release -p haven-names --example un_cross_script [-- PATH_TO_XML] [--errors]
+//! [--pairs-out FILE]` (PATH_TO_XML defaults to `../shared/bench/watchman_UN_consolidated.xml`).
+//! `--pairs-out` also writes the list's own pairs (positives and both negatives, not the
+//! near-namesakes made here) as a CSV `name1,name2,label,kind,script`: the held-out cross-script
+//! set on which `scripts/compare_logic_v2.py --un-pairs` times Haven against logic-v2.
 
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -102,10 +105,21 @@ fn counts_of<'a>(pairs: impl IntoIterator<Item = &'a Pair>, threshold: f32) -> C
 fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let show_errors = args.iter().any(|a| a == "--errors");
-    let path = args.iter().find(|a| !a.starts_with("--")).map_or_else(
-        || PathBuf::from("../shared/bench/watchman_UN_consolidated.xml"),
-        PathBuf::from,
-    );
+    let pairs_out = match args.iter().position(|a| a == "--pairs-out") {
+        Some(at) => Some(PathBuf::from(
+            args.get(at + 1).ok_or("--pairs-out needs a file name")?,
+        )),
+        None => None,
+    };
+    let path = args
+        .iter()
+        .enumerate()
+        .find(|&(at, a)| !a.starts_with("--") && (at == 0 || args[at - 1] != "--pairs-out"))
+        .map(|(_, a)| a)
+        .map_or_else(
+            || PathBuf::from("../shared/bench/watchman_UN_consolidated.xml"),
+            PathBuf::from,
+        );
     let xml = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let individuals = read_individuals(&xml)?;
     let matcher = Matcher::bundled();
@@ -124,6 +138,31 @@ fn main() -> Result<(), Box<dyn Error>> {
     if show_errors {
         print_errors(&pairs, &matcher);
     }
+    if let Some(out) = pairs_out {
+        write_pairs(&out, &pairs).map_err(|e| format!("{}: {e}", out.display()))?;
+    }
+    Ok(())
+}
+
+/// The list's own pairs as a CSV, for timing and scoring them with another matcher.
+fn write_pairs(path: &std::path::Path, pairs: &[Pair]) -> Result<(), Box<dyn Error>> {
+    let mut writer = csv::Writer::from_path(path)?;
+    writer.write_record(["name1", "name2", "label", "kind", "script"])?;
+    for pair in pairs.iter().filter(|p| {
+        matches!(
+            p.kind,
+            Kind::Positive | Kind::NegativeNext | Kind::NegativeHard
+        )
+    }) {
+        writer.write_record([
+            pair.original.as_str(),
+            pair.latin.as_str(),
+            if pair.label() { "true" } else { "false" },
+            pair.kind.label(),
+            pair.script.label(),
+        ])?;
+    }
+    writer.flush()?;
     Ok(())
 }
 
