@@ -17,6 +17,7 @@ use std::fmt::Write as _;
 
 use crate::analyse::{AnalysedName, Part, PartKind};
 use crate::distance::{hard_edits, similarity_at_least, soft_substitute};
+use crate::skeleton::skeleton_into;
 
 /// Part pairs below this similarity are not aligned at all.
 const MIN_PART_SIMILARITY: f32 = 0.55;
@@ -438,8 +439,9 @@ fn join_split_parts(
     used_left: &mut [bool],
     used_right: &mut [bool],
 ) {
-    // The pieces written together, reused from one run to the next.
+    // The pieces written together and their skeleton, reused from one run to the next.
     let mut joined = String::new();
+    let mut joined_key = Vec::new();
     for left_side in [true, false] {
         let (split, whole) = if left_side { (a, b) } else { (b, a) };
         for (w, part) in whole.parts.iter().enumerate() {
@@ -486,11 +488,12 @@ fn join_split_parts(
                     // single character must (see `pair_doubt`); letters may differ in
                     // spelling as far as the skeleton allows.
                     // Checked last: the skeleton is the costly test.
-                    let same = || {
+                    let mut same = || {
                         if is_syllabic(piece) || is_syllabic(part) {
                             part.romanised.contains(&joined)
                         } else {
-                            part.keys.contains(&crate::skeleton::skeleton(&joined))
+                            skeleton_into(&joined, &mut joined_key);
+                            part.keys.contains(&joined_key)
                         }
                     };
                     if end > start && joined.len() >= MIN_SPLIT_LENGTH && same() {

@@ -14,10 +14,18 @@
 
 /// The skeleton of a lower-case ASCII romanisation. Non-letters are dropped.
 pub fn skeleton(latin: &str) -> Vec<u8> {
-    let b = latin.as_bytes();
     // One symbol per letter at most, and x (ks) is the only letter that gives two: rarely more
     // than the input's length.
-    let mut out = Vec::with_capacity(b.len() + 1);
+    let mut out = Vec::with_capacity(latin.len() + 1);
+    skeleton_into(latin, &mut out);
+    out
+}
+
+/// [`skeleton`] written into `out`, replacing what it held: for callers that key many
+/// candidate spellings one after the other and keep none of them.
+pub fn skeleton_into(latin: &str, out: &mut Vec<u8>) {
+    out.clear();
+    let b = latin.as_bytes();
     let mut i = 0;
     while i < b.len() {
         let rest = &b[i..];
@@ -51,8 +59,8 @@ pub fn skeleton(latin: &str) -> Vec<u8> {
             b'o' if next(b"ou") || next(b"oo") => (b'u', 2),
             b'e' if next(b"ee") => (b'i', 2),
             b'x' => {
-                push_distinct(&mut out, b'k');
-                push_distinct(&mut out, b's');
+                push_distinct(out, b'k');
+                push_distinct(out, b's');
                 i += 1;
                 continue;
             }
@@ -65,14 +73,13 @@ pub fn skeleton(latin: &str) -> Vec<u8> {
             },
         };
         // Doubled letters (Hassan, Hasan) collapse as they are pushed.
-        push_distinct(&mut out, symbol);
+        push_distinct(out, symbol);
         i += used;
     }
     // -iy, -ii, -yi, -ij endings (Yuriy, Iurii, Jurij).
     if out.len() > 2 && out.ends_with(b"iJ") {
         out.truncate(out.len() - 1);
     }
-    out
 }
 
 /// Pushes a symbol unless it repeats the last one: the same as `dedup` afterwards, without the
@@ -208,6 +215,10 @@ mod tests {
             word in "[a-z0-9 'é]{0,24}|(sch|tsch|shch|ch|kh|zh|dzh|dj|ou|ee|x|y|ij|iy|h|c|q|w|[a-z]){0,12}",
         ) {
             prop_assert_eq!(skeleton(&word), old_skeleton(&word));
+            // Into a buffer that held another key: nothing of it is left.
+            let mut reused = b"abcdefghijklmnopqrstuvwxyz".to_vec();
+            skeleton_into(&word, &mut reused);
+            prop_assert_eq!(reused, old_skeleton(&word));
         }
     }
 
