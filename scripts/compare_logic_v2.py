@@ -110,8 +110,8 @@ def load_watchman(path: Path) -> Dataset:
     return ds
 
 
-def load_labelled(path: Path, key: str) -> Dataset:
-    ds = Dataset(key, f"{path.name} (held-out cross-script pairs)")
+def load_un_pairs(path: Path) -> Dataset:
+    ds = Dataset("un_cross_script", f"{path.name} (UN list, held-out cross-script pairs)")
     with path.open(encoding="utf-8", newline="") as fh:
         for line, row in enumerate(csv.DictReader(fh), 2):
             label = (row.get("label") or "").strip().lower()
@@ -381,7 +381,7 @@ def main() -> int:
         load_watchman(resolve(args.watchman_csv, DEFAULT_WATCHMAN)),
     ]
     if args.un_pairs:
-        datasets.append(load_labelled(args.un_pairs, "un_cross_script"))
+        datasets.append(load_un_pairs(args.un_pairs))
     lv2 = None if args.no_logic_v2 else LogicV2Runner()
     hv_argv = None if args.no_haven else haven_argv(args.haven_cmd)
 
