@@ -1269,14 +1269,6 @@ fn push_chunks(out: &mut String, lead: &str, a: &str, b: &str) {
     });
 }
 
-/// Where two spellings differ, as "x/y" chunks (an insertion shows its neighbour: "a/ay").
-/// At most four chunks are shown.
-pub fn differences(a: &str, b: &str) -> Vec<String> {
-    let mut chunks = Vec::new();
-    for_each_difference(a, b, |left, right| chunks.push(format!("{left}/{right}")));
-    chunks
-}
-
 /// The most differences an explanation lists for one pair of spellings.
 const MAX_DIFFERENCES: usize = 4;
 
@@ -1414,6 +1406,13 @@ fn for_each_run<T: PartialEq>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Where two spellings differ, as the "x/y" chunks an explanation lists.
+    fn differences(a: &str, b: &str) -> Vec<String> {
+        let mut chunks = Vec::new();
+        for_each_difference(a, b, |left, right| chunks.push(format!("{left}/{right}")));
+        chunks
+    }
 
     #[test]
     fn differences_read_well() {

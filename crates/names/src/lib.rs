@@ -29,7 +29,7 @@ pub use analyse::{
     AnalysedName, MAX_COMPARED_CHARS, Part, PartKind, analyse, compared_part, gender_stem,
 };
 pub use compare::{
-    AlignedPair, Comparison, Doubt, How, MATCH_SCORE, POSSIBLE_SCORE, compare, differences, explain,
+    AlignedPair, Comparison, Doubt, How, MATCH_SCORE, POSSIBLE_SCORE, compare, explain,
 };
 pub use distance::{similarity, weighted_distance};
 pub use lexicon::Lexicon;
