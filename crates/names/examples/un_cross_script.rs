@@ -103,23 +103,24 @@ fn counts_of<'a>(pairs: impl IntoIterator<Item = &'a Pair>, threshold: f32) -> C
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let show_errors = args.iter().any(|a| a == "--errors");
-    let pairs_out = match args.iter().position(|a| a == "--pairs-out") {
-        Some(at) => Some(PathBuf::from(
-            args.get(at + 1).ok_or("--pairs-out needs a file name")?,
-        )),
-        None => None,
-    };
-    let path = args
-        .iter()
-        .enumerate()
-        .find(|&(at, a)| !a.starts_with("--") && (at == 0 || args[at - 1] != "--pairs-out"))
-        .map(|(_, a)| a)
-        .map_or_else(
-            || PathBuf::from("../shared/bench/watchman_UN_consolidated.xml"),
-            PathBuf::from,
-        );
+    let mut show_errors = false;
+    let mut pairs_out = None;
+    let mut path = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--errors" => show_errors = true,
+            "--pairs-out" => {
+                pairs_out = Some(PathBuf::from(
+                    args.next().ok_or("--pairs-out needs a file name")?,
+                ));
+            }
+            _ if !arg.starts_with("--") && path.is_none() => path = Some(PathBuf::from(arg)),
+            _ => {}
+        }
+    }
+    let path =
+        path.unwrap_or_else(|| PathBuf::from("../shared/bench/watchman_UN_consolidated.xml"));
     let xml = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let individuals = read_individuals(&xml)?;
     let matcher = Matcher::bundled();
